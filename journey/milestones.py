@@ -1,0 +1,158 @@
+"""The vocabulary of a child's and a household's journey (domain.md sections 2 and 3).
+
+These names are the ones users type in the CLI and in import files, so they are
+kept exactly as the specification spells them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+# A child's milestones, in the order a journey usually passes them.
+CHILD_MILESTONES: tuple[str, ...] = (
+    "unborn_identified",
+    "born",
+    "pre_proceedings_started",
+    "care_proceedings_issued",
+    "entered_care",
+    "permanence_plan",
+    "early_permanence_placement",
+    "adm_decision",
+    "placement_order",
+    "family_finding_started",
+    "register_referral",
+    "link_identified",
+    "match_panel",
+    "matched",
+    "placed",
+    "adoption_application",
+    "adoption_order",
+    "decision_reversed",
+    "disruption",
+    "left_care",
+)
+
+# Details each milestone may carry. `household` names an adoptive household.
+CHILD_MILESTONE_DETAILS: dict[str, tuple[str, ...]] = {
+    "unborn_identified": ("expected_due_date",),
+    "entered_care": ("legal_status",),
+    "permanence_plan": ("plan",),
+    "early_permanence_placement": ("kind", "household"),
+    "placement_order": ("authority",),
+    "link_identified": ("household",),
+    "match_panel": ("household",),
+    "matched": ("household", "interagency"),
+    "placed": ("household", "moved_in_on", "foster_carer_adoption"),
+    "decision_reversed": ("reason",),
+    "disruption": ("reason",),
+    "left_care": ("reason",),
+}
+
+# Child milestones that, naming a household, are recorded on its stream too.
+SHARED_WITH_HOUSEHOLD: frozenset[str] = frozenset({"matched", "placed", "adoption_order"})
+
+HOUSEHOLD_MILESTONES: tuple[str, ...] = (
+    "enquiry",
+    "registration_of_interest",
+    "stage1_started",
+    "stage1_completed",
+    "stage2_started",
+    "approval_panel",
+    "approved",
+    "register_referral",
+    "linked",
+    "matched",
+    "placed",
+    "adoption_order",
+    "withdrawn",
+    "review",
+)
+
+HOUSEHOLD_MILESTONE_DETAILS: dict[str, tuple[str, ...]] = {
+    "linked": ("child_ref", "local_authority"),
+    "matched": ("child_ref", "local_authority"),
+    "placed": ("child_ref", "local_authority"),
+    "adoption_order": ("child_ref", "local_authority"),
+    "withdrawn": ("reason",),
+}
+
+# Allowed values of coded details.
+AUTHORITIES = ("placement_order", "freeing_order", "consent")
+COURT_AUTHORITIES = frozenset({"placement_order", "freeing_order"})
+EARLY_PERMANENCE_KINDS = ("ffa", "concurrent")
+REVERSAL_REASONS = {
+    "RD1": "the child's needs changed",
+    "RD2": "the court did not make a placement order",
+    "RD3": "adopters could not be found",
+    "RD4": "another reason",
+}
+DATE_DETAILS = frozenset({"expected_due_date", "moved_in_on"})
+YES_NO_DETAILS = frozenset({"interagency", "foster_carer_adoption"})
+
+# Child attributes (domain.md section 2).
+CHILD_ATTRIBUTES = (
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "disability",
+    "sibling_group",
+)
+SEXES = {"1": "male", "2": "female"}
+WHITE_OR_UNKNOWN_ETHNICITIES = frozenset(
+    {"WBRI", "WIRI", "WIRT", "WOTH", "WROM", "REFU", "NOBT"}
+)
+ETHNICITIES = frozenset(
+    {
+        "WBRI", "WIRI", "WIRT", "WOTH", "WROM",
+        "MWBC", "MWBA", "MWAS", "MOTH",
+        "AIND", "APKN", "ABAN", "AOTH",
+        "BCRB", "BAFR", "BOTH",
+        "CHNE", "OOTH",
+        "REFU", "NOBT",
+    }
+)
+
+# Stages (domain.md section 2). `pre_care` is ours: a born child tracked in
+# pre-proceedings or proceedings who has not yet entered care.
+STAGES = (
+    "pre_birth",
+    "pre_care",
+    "in_care",
+    "decision",
+    "authority",
+    "matched",
+    "placed",
+    "adopted",
+    "exited",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Milestone:
+    """One milestone as it currently stands (corrections applied).
+
+    `event_id` is the number of the event that first recorded it on its stream
+    (unique within one child or household), so it also orders same-day milestones
+    by the order they were recorded.
+    """
+
+    event_id: int
+    name: str
+    occurred_on: datetime.date
+    details: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def household(self) -> str | None:
+        return self.details.get("household")
+
+    @property
+    def sort_key(self) -> tuple[datetime.date, int]:
+        return (self.occurred_on, self.event_id)
+
+
+def in_journey_order(milestones: list[Milestone]) -> list[Milestone]:
+    """Milestones by the date they happened, then by the order recorded."""
+    return sorted(milestones, key=lambda m: m.sort_key)
