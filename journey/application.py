@@ -1,0 +1,374 @@
+"""The tracker's application: commands and queries over plain values.
+
+The CLI, the importer and the web call these methods; none of them touch
+aggregates. Infrastructure errors are translated here: a missing aggregate
+becomes `ChildNotFound`, and the library's optimistic-concurrency error is
+retried after re-reading (two trackers recording at once never lose an event)
+and, if it persists, reported as `ConcurrentChange`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from journey import clock, values
+from journey.child import ChildJourney
+from journey.config import Settings
+from journey.councils import Agency, Council
+from journey.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue
+from journey.household import Household
+from journey.identity import child_id, household_id
+from journey.milestones import SHARED_WITH_HOUSEHOLD
+
+T = TypeVar("T")
+ATTEMPTS = 8
+
+
+class DateAsISO(Transcoding):
+    """`datetime.date` is not built into the library's JSON transcoder."""
+
+    type = datetime.date
+    name = "date_iso"
+
+    def encode(self, obj: datetime.date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> datetime.date:
+        return datetime.date.fromisoformat(data)
+
+
+class JourneyTracker(Application):
+    """Records children's and households' milestones; answers with plain values."""
+
+    name = "JourneyTracker"
+
+    def __init__(self, settings: Settings, agency: Agency | None = None) -> None:
+        self.settings = settings
+        self.agency = agency if agency is not None else Agency.load(settings.data_dir)
+        self.secret = settings.identity_secret
+        super().__init__(env=settings.library_env())
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- identities ----------------------------------------------------------------
+
+    def council(self, name: str) -> Council:
+        return self.agency.council(name)
+
+    def child_id(self, la: str, child_ref: str) -> uuid.UUID:
+        if not child_ref or not child_ref.strip():
+            raise InvalidValue("no child reference given")
+        return child_id(self.council(la).key, child_ref, self.secret)
+
+    def household_id(self, household_ref: str) -> uuid.UUID:
+        if not household_ref or not household_ref.strip():
+            raise InvalidValue("no household reference given")
+        return household_id(household_ref, self.secret)
+
+    # -- loading -------------------------------------------------------------------
+
+    def load_child(self, la: str, child_ref: str) -> ChildJourney:
+        try:
+            return self.repository.get(self.child_id(la, child_ref))
+        except AggregateNotFoundError:
+            raise ChildNotFound(f"no child {child_ref} of {self.council(la).name} is recorded") from None
+
+    def load_or_start_child(self, la: str, child_ref: str, *, attributes: dict, recorded_by: str, note=None) -> ChildJourney:
+        """The child's journey, started (with these attributes) when first seen."""
+        try:
+            return self.load_child(la, child_ref)
+        except ChildNotFound:
+            council = self.council(la)
+            return ChildJourney._create(
+                ChildJourney.Registered,
+                id=self.child_id(la, child_ref),
+                local_authority=council.name,
+                child_ref=child_ref.strip(),
+                attributes=attributes,
+                occurred_on=clock.today(),
+                recorded_by=recorded_by,
+                note=note,
+            )
+
+    def load_household(self, household_ref: str) -> Household:
+        try:
+            return self.repository.get(self.household_id(household_ref))
+        except AggregateNotFoundError:
+            raise HouseholdNotFound(f"no household {household_ref} is recorded") from None
+
+    def load_or_start_household(self, household_ref: str, *, recorded_by: str, interagency: bool = False, note=None) -> Household:
+        try:
+            return self.load_household(household_ref)
+        except HouseholdNotFound:
+            return Household._create(
+                Household.Registered,
+                id=self.household_id(household_ref),
+                household_ref=household_ref.strip(),
+                interagency=interagency,
+                occurred_on=clock.today(),
+                recorded_by=recorded_by,
+                note=note,
+            )
+
+    def retrying(self, what: str, attempt: Callable[[], T]) -> T:
+        """Run `attempt` (which re-reads what it changes) until no one else wrote
+        the same stream in between."""
+        for n in range(ATTEMPTS):
+            try:
+                return attempt()
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.02 * (n + 1)))
+        raise ConcurrentChange(
+            f"{what}: others kept changing the same record; nothing was written, please try again"
+        )
+
+    # -- commands: children -----------------------------------------------------------
+
+    def child(self, la: str, child_ref: str, attributes: dict, *, recorded_by: str, note=None) -> dict:
+        """Create the child, or amend the attributes that differ. Returns its summary."""
+        attributes = values.child_attributes(attributes)
+
+        def attempt():
+            journey = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
+            journey.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by, note=note)
+            self.save(journey)
+            return summary_of(journey)
+
+        return self.retrying(f"child {child_ref}", attempt)
+
+    def record(
+        self,
+        la: str,
+        child_ref: str,
+        milestone: str,
+        occurred_on,
+        details: dict | None = None,
+        *,
+        recorded_by: str,
+        note=None,
+        attributes: dict | None = None,
+    ) -> dict:
+        """Record a milestone (starting the child's journey on its first). Returns
+        `{"event_id", "child_ref", "local_authority", "milestone", "occurred_on"}`."""
+        milestone = values.child_milestone(milestone)
+        occurred_on = values.parse_date(occurred_on, milestone)
+        details = values.milestone_details(milestone, details or {})
+        attributes = values.child_attributes(attributes or {})
+
+        def attempt():
+            journey = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
+            journey.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
+            event_id = journey.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._copy_to_household(journey, event_id, recorded_by, note)
+            self.save(journey, *households)
+            return {
+                "event_id": event_id,
+                "child_ref": journey.child_ref,
+                "local_authority": journey.local_authority,
+                "milestone": milestone,
+                "occurred_on": occurred_on.isoformat(),
+            }
+
+        return self.retrying(f"child {child_ref}", attempt)
+
+    def correct(
+        self,
+        la: str,
+        child_ref: str,
+        milestone: str,
+        old_date,
+        new_date,
+        *,
+        reason: str,
+        recorded_by: str,
+        details: dict | None = None,
+        household: str | None = None,
+        event_id: int | None = None,
+        note=None,
+    ) -> dict:
+        """Correct a milestone's date and/or details by a new event. `details`
+        holds only what changes (the rest is kept)."""
+        milestone = values.child_milestone(milestone)
+        old_date = values.parse_date(old_date, "old date")
+        new_date = values.parse_date(new_date, "new date")
+        changes = values.milestone_details(milestone, details or {})
+        if milestone == "placement_order" and not (details or {}).get("authority"):
+            changes.pop("authority")
+        if not reason or not reason.strip():
+            raise InvalidValue("a correction needs a reason (--reason)")
+
+        def attempt():
+            journey = self.load_child(la, child_ref)
+            entry = journey.find(milestone, old_date, household=household, event_id=event_id)
+            new_details = {**entry.details, **changes}
+            if new_date == entry.occurred_on and new_details == entry.details:
+                raise InvalidValue(f"{journey.describe()}: the correction changes nothing")
+            old_household = entry.details.get("household")
+            event = journey.correct(entry, new_date, new_details, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._follow_on_household(journey, entry.event_id, old_household, reason, recorded_by, note)
+            self.save(journey, *households)
+            return {"event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
+
+        return self.retrying(f"child {child_ref}", attempt)
+
+    def withdraw(
+        self,
+        la: str,
+        child_ref: str,
+        milestone: str,
+        occurred_on,
+        *,
+        reason: str,
+        recorded_by: str,
+        household: str | None = None,
+        event_id: int | None = None,
+        note=None,
+    ) -> dict:
+        """Withdraw a milestone recorded in error (the original stays in the log)."""
+        milestone = values.child_milestone(milestone)
+        occurred_on = values.parse_date(occurred_on, milestone)
+        if not reason or not reason.strip():
+            raise InvalidValue("a withdrawal needs a reason (--reason)")
+
+        def attempt():
+            journey = self.load_child(la, child_ref)
+            entry = journey.find(milestone, occurred_on, household=household, event_id=event_id)
+            old_household = entry.details.get("household")
+            event = journey.withdraw(entry, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._follow_on_household(journey, entry.event_id, old_household, reason, recorded_by, note)
+            self.save(journey, *households)
+            return {"event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
+
+        return self.retrying(f"child {child_ref}", attempt)
+
+    def _copy_details(self, journey: ChildJourney, event_id: int) -> dict:
+        return {
+            "child_ref": journey.child_ref,
+            "local_authority": journey.local_authority,
+            "child_id": str(journey.id),
+            "child_event_id": event_id,
+        }
+
+    def _copy_to_household(self, journey: ChildJourney, event_id: int, recorded_by: str, note) -> list[Household]:
+        """A child's matched, placed or adoption_order naming a household, copied to it."""
+        entry = journey.entries[event_id]
+        household_ref = entry.details.get("household")
+        if entry.name not in SHARED_WITH_HOUSEHOLD or not household_ref:
+            return []
+        household = self.load_or_start_household(
+            household_ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency"))
+        )
+        household.record(entry.name, entry.occurred_on, self._copy_details(journey, event_id), recorded_by=recorded_by, note=note)
+        return [household]
+
+    def _follow_on_household(self, journey: ChildJourney, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:
+        """After a child's milestone is corrected or withdrawn, bring the household
+        streams' copies into line (withdraw from the old household, record on a new one)."""
+        entry = journey.entries[event_id]
+        if entry.name not in SHARED_WITH_HOUSEHOLD:
+            return []
+        new_household = None if entry.withdrawn else entry.details.get("household")
+        changed: list[Household] = []
+        if old_household:
+            household = self.load_or_start_household(old_household, recorded_by=recorded_by)
+            copy = household.entry_for_child_event(str(journey.id), event_id)
+            if copy is not None and new_household == old_household:
+                household.correct(copy, entry.occurred_on, copy.details, reason=reason, recorded_by=recorded_by, note=note)
+                changed.append(household)
+            elif copy is not None:
+                household.withdraw(copy, reason=reason, recorded_by=recorded_by, note=note)
+                changed.append(household)
+        if new_household and new_household != old_household:
+            changed += self._copy_to_household(journey, event_id, recorded_by, note)
+        return changed
+
+    # -- commands: households ------------------------------------------------------------
+
+    def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note=None) -> dict:
+        def attempt():
+            household = self.load_or_start_household(household_ref, recorded_by=recorded_by, interagency=interagency, note=note)
+            self.save(household)
+            return {"household": household.household_ref, "interagency": household.interagency}
+
+        return self.retrying(f"household {household_ref}", attempt)
+
+    def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None, *, recorded_by: str, note=None) -> dict:
+        milestone = values.household_milestone(milestone)
+        occurred_on = values.parse_date(occurred_on, milestone)
+        if occurred_on > clock.today():
+            raise InvalidValue(f"household {household_ref}: {milestone} on {occurred_on} is in the future")
+        details = values.milestone_details(milestone, details or {}, household_stream=True)
+
+        def attempt():
+            household = self.load_or_start_household(household_ref, recorded_by=recorded_by)
+            event_id = household.record(milestone, occurred_on, details, recorded_by=recorded_by, note=note)
+            self.save(household)
+            return {"event_id": event_id, "household": household.household_ref, "milestone": milestone, "occurred_on": occurred_on.isoformat()}
+
+        return self.retrying(f"household {household_ref}", attempt)
+
+    # -- queries -----------------------------------------------------------------------
+
+    def journey(self, la: str, child_ref: str) -> dict:
+        """The child's current journey: attributes, stage and current milestones."""
+        return summary_of(self.load_child(la, child_ref), with_milestones=True)
+
+    def child_events(self, la: str, child_ref: str) -> list:
+        """Every event of the child's stream, in the order recorded."""
+        events = list(self.events.get(self.child_id(la, child_ref)))
+        if not events:
+            raise ChildNotFound(f"no child {child_ref} of {self.council(la).name} is recorded")
+        return events
+
+    def household_events(self, household_ref: str) -> list:
+        events = list(self.events.get(self.household_id(household_ref)))
+        if not events:
+            raise HouseholdNotFound(f"no household {household_ref} is recorded")
+        return events
+
+    def all_journeys(self) -> Iterator[ChildJourney | Household]:
+        """Every child's and household's current state, replayed from the log
+        (for export and for small tools; the projections answer everything else)."""
+        streams: dict[uuid.UUID, Any] = {}
+        start = 1
+        while True:
+            notifications = self.recorder.select_notifications(start=start, limit=1000)
+            if not notifications:
+                break
+            for n in notifications:
+                event = self.mapper.to_domain_event(n)
+                streams[event.originator_id] = event.mutate(streams.get(event.originator_id))
+            start = notifications[-1].id + 1
+        yield from streams.values()
+
+
+def summary_of(journey: ChildJourney, with_milestones: bool = False) -> dict:
+    stage = journey.stage(clock.today())
+    summary = {
+        "child_ref": journey.child_ref,
+        "local_authority": journey.local_authority,
+        "attributes": {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in journey.attributes.items()},
+        "stage": stage.name,
+        "stage_since": stage.since.isoformat() if stage.since else None,
+        "days_in_stage": stage.days,
+    }
+    if with_milestones:
+        summary["milestones"] = [
+            {"event_id": m.event_id, "milestone": m.name, "occurred_on": m.occurred_on.isoformat(), "details": jsonable(m.details)}
+            for m in sorted(journey.milestones(), key=lambda m: m.sort_key)
+        ]
+    return summary
+
+
+def jsonable(details: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in details.items()}

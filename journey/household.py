@@ -1,0 +1,67 @@
+"""An adoptive household's journey (domain.md section 3): its own stream.
+
+A child's `matched`, `placed` or `adoption_order` naming the household is copied
+here, in the same transaction, with `child_ref`, `local_authority` and the
+child's event id in its details, so the household's pipeline is read from one
+stream. Corrections and withdrawals of those milestones follow them here.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from eventsourcing.domain import Aggregate
+
+from journey.errors import MilestoneNotFound
+from journey.streams import Entry, MilestoneStream
+
+
+class Household(MilestoneStream):
+    """An adoptive household, known by the agency's reference (no names)."""
+
+    class Registered(Aggregate.Created):
+        class_version = 1
+        household_ref: str
+        interagency: bool
+        occurred_on: datetime.date
+        recorded_by: str
+        note: str | None
+
+    def __init__(self, household_ref: str, interagency: bool, occurred_on, recorded_by, note) -> None:
+        super().__init__()
+        self.household_ref = household_ref
+        self.interagency = interagency
+
+    def describe(self) -> str:
+        return f"household {self.household_ref}"
+
+    def record(self, milestone: str, occurred_on, details: dict, *, recorded_by: str, note=None) -> int:
+        return self._record(milestone, occurred_on, details, recorded_by, note)
+
+    def entry_for_child_event(self, child_id: str, child_event_id: int) -> Entry | None:
+        """The copy of a child's milestone held on this household's stream."""
+        for entry in self.entries.values():
+            if (
+                not entry.withdrawn
+                and entry.details.get("child_id") == child_id
+                and entry.details.get("child_event_id") == child_event_id
+            ):
+                return entry
+        return None
+
+    def find(self, milestone: str, occurred_on, *, event_id=None) -> Entry:
+        for entry in self.entries.values():
+            if (
+                not entry.withdrawn
+                and entry.name == milestone
+                and entry.occurred_on == occurred_on
+                and (event_id is None or entry.event_id == event_id)
+            ):
+                return entry
+        raise MilestoneNotFound(f"{self.describe()} has no current {milestone} on {occurred_on}")
+
+    def correct(self, entry: Entry, occurred_on, details: dict, *, reason, recorded_by, note=None) -> int:
+        return self._correct(entry, occurred_on, details, reason, recorded_by, note)
+
+    def withdraw(self, entry: Entry, *, reason, recorded_by, note=None) -> int:
+        return self._withdraw(entry, reason, recorded_by, note)

@@ -1,0 +1,139 @@
+"""What children's and households' streams share: milestones, corrections, withdrawals.
+
+A stream never forgets: a correction or a withdrawal is a new event naming the
+milestone it changes (by `event_id`, the version of the event that first recorded
+it), and the original stays in the log for auditors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from journey.milestones import Milestone
+
+
+@dataclasses.dataclass
+class Entry:
+    """One milestone as first recorded and as it currently stands."""
+
+    event_id: int
+    name: str
+    occurred_on: datetime.date
+    details: dict[str, Any]
+    withdrawn: bool = False
+
+    def current(self) -> Milestone:
+        return Milestone(self.event_id, self.name, self.occurred_on, dict(self.details))
+
+
+class MilestoneStream(Aggregate):
+    """Base of ChildJourney and Household: a dated list of milestones."""
+
+    class MilestoneRecorded(Aggregate.Event):
+        class_version = 1
+        milestone: str
+        occurred_on: datetime.date
+        details: dict
+        recorded_by: str
+        note: str | None
+
+        def apply(self, aggregate: MilestoneStream) -> None:
+            aggregate.entries[self.originator_version] = Entry(
+                self.originator_version, self.milestone, self.occurred_on, dict(self.details)
+            )
+            aggregate.ever_recorded.add(aggregate.identity_of(self.milestone, self.occurred_on, self.details))
+
+    class MilestoneCorrected(Aggregate.Event):
+        """New values for a milestone; `was_on` is the date it had before."""
+
+        class_version = 1
+        corrects: int
+        milestone: str
+        was_on: datetime.date
+        occurred_on: datetime.date
+        details: dict
+        reason: str
+        recorded_by: str
+        note: str | None
+
+        def apply(self, aggregate: MilestoneStream) -> None:
+            entry = aggregate.entries[self.corrects]
+            entry.occurred_on = self.occurred_on
+            entry.details = dict(self.details)
+            aggregate.ever_recorded.add(aggregate.identity_of(self.milestone, self.occurred_on, self.details))
+
+    class MilestoneWithdrawn(Aggregate.Event):
+        """A milestone recorded in error; `occurred_on` is the date it had."""
+
+        class_version = 1
+        corrects: int
+        milestone: str
+        occurred_on: datetime.date
+        reason: str
+        recorded_by: str
+        note: str | None
+
+        def apply(self, aggregate: MilestoneStream) -> None:
+            aggregate.entries[self.corrects].withdrawn = True
+
+    def __init__(self) -> None:
+        self.entries: dict[int, Entry] = {}
+        # (milestone, date, household) of every milestone ever recorded or corrected
+        # to, so that importing an old file again adds nothing.
+        self.ever_recorded: set[tuple[str, datetime.date, str | None]] = set()
+
+    @staticmethod
+    def identity_of(milestone: str, occurred_on: datetime.date, details: dict) -> tuple:
+        return (milestone, occurred_on, details.get("household"))
+
+    def milestones(self) -> list[Milestone]:
+        """The current milestones: corrections applied, withdrawn ones left out."""
+        return [e.current() for e in self.entries.values() if not e.withdrawn]
+
+    def has_recorded(self, milestone: str, occurred_on: datetime.date, details: dict) -> bool:
+        return self.identity_of(milestone, occurred_on, details) in self.ever_recorded
+
+    def current_entry(self, event_id: int) -> Entry | None:
+        entry = self.entries.get(event_id)
+        return None if entry is None or entry.withdrawn else entry
+
+    def _record(self, milestone: str, occurred_on, details: dict, recorded_by: str, note) -> int:
+        self.trigger_event(
+            self.MilestoneRecorded,
+            milestone=milestone,
+            occurred_on=occurred_on,
+            details=details,
+            recorded_by=recorded_by,
+            note=note,
+        )
+        return self.version
+
+    def _correct(self, entry: Entry, occurred_on, details: dict, reason: str, recorded_by: str, note) -> int:
+        self.trigger_event(
+            self.MilestoneCorrected,
+            corrects=entry.event_id,
+            milestone=entry.name,
+            was_on=entry.occurred_on,
+            occurred_on=occurred_on,
+            details=details,
+            reason=reason,
+            recorded_by=recorded_by,
+            note=note,
+        )
+        return self.version
+
+    def _withdraw(self, entry: Entry, reason: str, recorded_by: str, note) -> int:
+        self.trigger_event(
+            self.MilestoneWithdrawn,
+            corrects=entry.event_id,
+            milestone=entry.name,
+            occurred_on=entry.occurred_on,
+            reason=reason,
+            recorded_by=recorded_by,
+            note=note,
+        )
+        return self.version
