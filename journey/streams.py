@@ -24,6 +24,7 @@ class Entry:
     name: str
     occurred_on: datetime.date
     details: dict[str, Any]
+    recorded_by: str = ""
     withdrawn: bool = False
 
     def current(self) -> Milestone:
@@ -43,7 +44,7 @@ class MilestoneStream(Aggregate):
 
         def apply(self, aggregate: MilestoneStream) -> None:
             aggregate.entries[self.originator_version] = Entry(
-                self.originator_version, self.milestone, self.occurred_on, dict(self.details)
+                self.originator_version, self.milestone, self.occurred_on, dict(self.details), self.recorded_by
             )
             aggregate.ever_recorded.add(aggregate.identity_of(self.milestone, self.occurred_on, self.details))
 

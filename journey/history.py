@@ -1,0 +1,172 @@
+"""A child's history for auditors: what happened, when, who recorded it and when.
+
+`entries()` lists every event in the order recorded; `as_known_on` keeps only what
+had been recorded by then. `journey_as_at()` gives the journey as it stood on a
+date by what is known (corrections applied, withdrawn milestones left out); the
+two combine.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from journey.clock import LONDON
+from journey.errors import InvalidValue
+
+MILESTONE_WORDS = {
+    "unborn_identified": "unborn baby identified for pre-birth tracking",
+    "born": "born",
+    "pre_proceedings_started": "pre-proceedings started",
+    "care_proceedings_issued": "care proceedings issued",
+    "entered_care": "entered care",
+    "permanence_plan": "plan for adoption agreed",
+    "early_permanence_placement": "early permanence placement",
+    "adm_decision": "agency decision maker decided the child should be placed for adoption",
+    "placement_order": "court authority to place",
+    "family_finding_started": "family finding started",
+    "register_referral": "referred to the Adoption Register",
+    "link_identified": "possible adoptive household identified",
+    "match_panel": "adoption panel recommended the match",
+    "matched": "matched",
+    "placed": "placed for adoption",
+    "adoption_application": "adoption application lodged",
+    "adoption_order": "adoption order made",
+    "decision_reversed": "adoption decision reversed",
+    "disruption": "placement disrupted",
+    "left_care": "left care",
+}
+
+
+def parse_as_known_on(text: str) -> datetime.datetime:
+    """ISO 8601; without a zone it is Europe/London time; a bare date means the end of that day."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            moment = datetime.datetime.combine(day, datetime.time(23, 59, 59, 999999))
+        else:
+            moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidValue(
+            f"as-known-on {text!r} is not a date or time: use e.g. 2019-03-31 or 2019-03-31T17:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
+    return moment.astimezone(datetime.timezone.utc)
+
+
+def known_by(events: list, as_known_on: datetime.datetime | None) -> list:
+    if as_known_on is None:
+        return events
+    return [e for e in events if e.timestamp <= as_known_on]
+
+
+def entries(events: list, as_known_on: datetime.datetime | None = None) -> list[dict[str, Any]]:
+    """Every event in the order recorded, as plain values."""
+    events = known_by(events, as_known_on)
+    originals: dict[int, Any] = {}
+    listed = []
+    for event in events:
+        kind = type(event).__name__
+        entry = {
+            "event_id": event.originator_version,
+            "recorded_at": event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
+            "recorded_by": event.recorded_by,
+            "note": event.note,
+        }
+        if kind == "Registered":
+            entry.update(type="child", change="registered", occurred_on=_iso(event.occurred_on))
+            entry["attributes"] = _jsonable(getattr(event, "attributes", {}))
+        elif kind == "AttributesAmended":
+            entry.update(type="child", change="amended", occurred_on=_iso(event.occurred_on))
+            entry["attributes"] = _jsonable(event.changes)
+        elif kind == "MilestoneRecorded":
+            originals[event.originator_version] = event
+            entry.update(type="milestone", milestone=event.milestone, occurred_on=_iso(event.occurred_on), details=_jsonable(event.details))
+        elif kind == "MilestoneCorrected":
+            entry.update(
+                type="correction",
+                corrects={"event_id": event.corrects, "milestone": event.milestone, "occurred_on": _iso(event.was_on)},
+                occurred_on=_iso(event.occurred_on),
+                details=_jsonable(event.details),
+                reason=event.reason,
+            )
+        elif kind == "MilestoneWithdrawn":
+            entry.update(
+                type="withdrawal",
+                corrects={"event_id": event.corrects, "milestone": event.milestone, "occurred_on": _iso(event.occurred_on)},
+                reason=event.reason,
+            )
+        else:
+            continue
+        listed.append(entry)
+    return listed
+
+
+def journey_as_at(events: list, as_at: datetime.date, as_known_on: datetime.datetime | None = None) -> list[dict[str, Any]]:
+    """The milestones as they stood on `as_at`, by what is known (at `as_known_on`):
+    current values, corrections applied, withdrawn ones left out, in date order."""
+    listed = entries(events, as_known_on)
+    current: dict[int, dict] = {}
+    for entry in listed:
+        if entry["type"] == "milestone":
+            current[entry["event_id"]] = dict(entry, corrected_by=[])
+        elif entry["type"] == "correction":
+            target = current[entry["corrects"]["event_id"]]
+            target.update(occurred_on=entry["occurred_on"], details=entry["details"])
+            target["corrected_by"].append(entry["event_id"])
+        elif entry["type"] == "withdrawal":
+            current.pop(entry["corrects"]["event_id"], None)
+    kept = [e for e in current.values() if e["occurred_on"] <= as_at.isoformat()]
+    return sorted(kept, key=lambda e: (e["occurred_on"], e["event_id"]))
+
+
+def sentence(entry: dict) -> str:
+    """One entry in plain English, with who recorded it and when."""
+    recorded = datetime.datetime.fromisoformat(entry["recorded_at"]).astimezone(LONDON)
+    by = f"recorded {recorded:%d %b %Y %H:%M} by {entry['recorded_by']}"
+    kind = entry["type"]
+    if kind == "child":
+        attrs = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in entry["attributes"].items()) or "no details"
+        what = ("Child registered" if entry["change"] == "registered" else "Details amended") + f": {attrs}"
+    elif kind == "milestone":
+        what = f"{_long_date(entry['occurred_on'])}: {MILESTONE_WORDS[entry['milestone']]}{_details(entry['details'])}"
+    elif kind == "correction":
+        c = entry["corrects"]
+        what = (
+            f"Correction of {c['milestone']} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
+            f"now {_long_date(entry['occurred_on'])}{_details(entry['details'])}; reason: {entry['reason']}"
+        )
+    else:
+        c = entry["corrects"]
+        what = f"Withdrawal of {c['milestone']} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
+    note = f" Note: {entry['note']}" if entry.get("note") else ""
+    return f"[{entry['event_id']}] {what} ({by}).{note}"
+
+
+def _details(details: dict) -> str:
+    shown = {k: v for k, v in details.items() if k not in ("child_id", "child_event_id")}
+    if not shown:
+        return ""
+    return " (" + ", ".join(f"{k.replace('_', ' ')}: {_yes_no(v)}" for k, v in shown.items()) + ")"
+
+
+def _yes_no(value):
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def _long_date(iso: str) -> str:
+    return datetime.date.fromisoformat(iso).strftime("%-d %b %Y")
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
+
+
+def _jsonable(details: dict) -> dict:
+    return {k: _iso(v) for k, v in details.items()}

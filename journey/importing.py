@@ -1,0 +1,326 @@
+"""Importing milestones from CSV, and exporting them in the same format.
+
+The whole file is checked before anything is written: every bad row is reported
+with its row number, child and rule, and unless the caller asks to skip the
+children with bad rows, nothing is written. Rows already recorded (or recorded
+and since corrected or withdrawn) add nothing, so importing a file twice is safe
+and never undoes a correction.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from journey import clock, values
+from journey.application import JourneyTracker
+from journey.child import ChildJourney
+from journey.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
+from journey.household import Household
+from journey.milestones import CHILD_ATTRIBUTES, CHILD_MILESTONE_DETAILS, SHARED_WITH_HOUSEHOLD
+
+REQUIRED_COLUMNS = ("child_ref", "local_authority", "milestone", "occurred_on")
+DETAIL_COLUMNS = (
+    "household", "kind", "authority", "reason", "plan", "legal_status", "moved_in_on",
+    "foster_carer_adoption", "interagency", "expected_due_date",
+)
+COLUMNS = REQUIRED_COLUMNS + CHILD_ATTRIBUTES + DETAIL_COLUMNS + ("recorded_by",)
+BATCH_CHILDREN = 250
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """A row that breaks a rule: the row number counts the header as row 1."""
+
+    row: int | None
+    child_ref: str
+    local_authority: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        child = f"child {self.child_ref} of {self.local_authority}" if self.child_ref else "no child"
+        return f"{where}: {child}: {self.rule}: {self.message}"
+
+
+@dataclasses.dataclass
+class ImportReport:
+    rows: int = 0
+    children: int = 0
+    milestones_added: int = 0
+    rows_already_recorded: int = 0
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    skipped_children: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    written: bool = False
+
+
+class FileRefused(JourneyError):
+    """The file itself cannot be read as a milestones file."""
+
+    rule = "file format"
+
+
+@dataclasses.dataclass
+class _Row:
+    number: int
+    cells: dict[str, str]
+
+    @property
+    def child_ref(self) -> str:
+        return (self.cells.get("child_ref") or "").strip()
+
+    @property
+    def la(self) -> str:
+        return (self.cells.get("local_authority") or "").strip()
+
+
+def read_rows(path: Path) -> list[_Row]:
+    """The file's rows; refuses a file without the required columns or with unknown ones."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            unknown = [c for c in header if c not in COLUMNS]
+            if missing or unknown:
+                parts = []
+                if missing:
+                    parts.append(f"missing required column(s) {', '.join(missing)}")
+                if unknown:
+                    parts.append(f"unknown column(s) {', '.join(unknown)} (accepted: {', '.join(COLUMNS)})")
+                raise FileRefused(f"{path}: " + "; ".join(parts))
+            reader.fieldnames = header
+            return [_Row(i, {k: (v or "") for k, v in row.items() if k is not None}) for i, row in enumerate(reader, start=2)]
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise FileRefused(f"{path}: cannot be read as CSV: {e}") from None
+
+
+def rows_from_dicts(cells: Iterable[dict[str, str]]) -> list[_Row]:
+    """Rows made in code (the sample agency), numbered as if in a file."""
+    return [_Row(i, dict(c)) for i, c in enumerate(cells, start=2)]
+
+
+class _ChildRows:
+    """One child's rows, checked and applied to its journey in memory."""
+
+    def __init__(self, app: JourneyTracker, la: str, child_ref: str, rows: list[_Row], default_by: str):
+        self.app, self.la, self.child_ref, self.rows, self.default_by = app, la, child_ref, rows, default_by
+        self.problems: list[Problem] = []
+        self.journey: ChildJourney | None = None
+        self.shared: list[int] = []  # event ids to copy to households
+        self.added = self.already = 0
+
+    def problem(self, row: _Row | None, rule: str, message: str) -> None:
+        self.problems.append(Problem(row.number if row else None, self.child_ref, self.la, rule, message))
+
+    def check_and_apply(self) -> None:
+        parsed = []
+        attributes: dict[str, Any] = {}
+        for row in self.rows:
+            try:
+                milestone = values.child_milestone(row.cells.get("milestone", ""))
+                occurred_on = values.parse_date(row.cells.get("occurred_on", ""), "occurred_on")
+                details = values.milestone_details(
+                    milestone,
+                    {k: row.cells.get(k, "") for k in DETAIL_COLUMNS if k in CHILD_MILESTONE_DETAILS.get(milestone, ())},
+                )
+                self._refuse_details_not_taken(milestone, row)
+                row_attributes = values.child_attributes({k: row.cells.get(k, "") for k in CHILD_ATTRIBUTES})
+            except JourneyError as e:
+                self.problem(row, e.rule, e.message)
+                continue
+            for key, value in row_attributes.items():
+                if key in attributes and attributes[key] != value:
+                    self.problem(row, "attributes disagree", f"{key} {value} differs from {attributes[key]} on an earlier row")
+                attributes.setdefault(key, value)
+            parsed.append((occurred_on, row.number, row, milestone, details))
+        if self.problems:
+            return
+        today = clock.today()
+        try:
+            journey = self.app.load_or_start_child(self.la, self.child_ref, attributes=attributes, recorded_by=self.default_by)
+            journey.amend_attributes(attributes, today=today, recorded_by=self.default_by)
+        except JourneyError as e:
+            self.problem(None, e.rule, e.message)
+            return
+        for occurred_on, _, row, milestone, details in sorted(parsed, key=lambda p: (p[0], p[1])):
+            if journey.has_recorded(milestone, occurred_on, details):
+                self.already += 1
+                continue
+            try:
+                by = row.cells.get("recorded_by", "").strip() or self.default_by
+                event_id = journey.record(milestone, occurred_on, details, today=today, recorded_by=by)
+            except JourneyRulesBroken as e:
+                self.problem(row, e.rule, "; ".join(b.message for b in e.breaches))
+                continue
+            self.added += 1
+            if milestone in SHARED_WITH_HOUSEHOLD and details.get("household"):
+                self.shared.append(event_id)
+        self.journey = journey
+
+    def _refuse_details_not_taken(self, milestone: str, row: _Row) -> None:
+        taken = CHILD_MILESTONE_DETAILS.get(milestone, ())
+        extra = [k for k in DETAIL_COLUMNS if row.cells.get(k, "").strip() and k not in taken]
+        if extra:
+            raise values.InvalidValue(f"{milestone} does not take {', '.join(extra)} (it takes {', '.join(taken) or 'no details'})")
+
+
+def import_milestones(
+    app: JourneyTracker,
+    rows: list[_Row],
+    *,
+    skip_invalid: bool = False,
+    recorded_by: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check the whole file, then (if it passes, or skipping bad children) write it.
+
+    `rows` come from `read_rows()` or `rows_from_dicts()`; `progress` is called
+    with the number of children just checked or written."""
+    report = ImportReport(rows=len(rows))
+    by_child: dict[tuple[str, str], list[_Row]] = {}
+    for row in rows:
+        if not row.child_ref or not row.la:
+            report.problems.append(Problem(row.number, row.child_ref, row.la, "missing value", "child_ref and local_authority are required"))
+            continue
+        try:
+            key = (app.council(row.la).key, row.child_ref)
+        except JourneyError as e:
+            report.problems.append(Problem(row.number, row.child_ref, row.la, e.rule, e.message))
+            continue
+        by_child.setdefault(key, []).append(row)
+
+    children = [_ChildRows(app, rows[0].la, rows[0].child_ref, rows, recorded_by) for rows in by_child.values()]
+    for child in children:
+        child.check_and_apply()
+        report.problems += child.problems
+        if progress:
+            progress(1)
+    report.problems.sort(key=lambda p: (p.row or 0))
+    report.children = len(children)
+    if report.problems and not skip_invalid:
+        return report
+    kept = [c for c in children if not c.problems]
+    report.skipped_children = [(c.child_ref, c.la) for c in children if c.problems]
+    _write(app, kept, recorded_by, progress)
+    report.written = True
+    report.milestones_added = sum(c.added for c in kept)
+    report.rows_already_recorded = sum(c.already for c in kept)
+    return report
+
+
+def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progress) -> None:
+    """Save the checked journeys in batches, copying shared milestones to households.
+    A batch someone else wrote to meanwhile is checked and applied again."""
+    for start in range(0, len(kept), BATCH_CHILDREN):
+        batch = kept[start : start + BATCH_CHILDREN]
+        for attempt in range(5):
+            try:
+                _save_batch(app, batch, recorded_by)
+                break
+            except IntegrityError:
+                for child in batch:
+                    child.problems, child.shared, child.added, child.already = [], [], 0, 0
+                    child.check_and_apply()
+        else:
+            raise ConcurrentChange("the import kept meeting concurrent changes; part of it was written, run it again to finish")
+        if progress:
+            progress(len(batch))
+
+
+def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str) -> None:
+    households: dict[str, Household] = {}
+    for child in batch:
+        journey = child.journey
+        for event_id in child.shared:
+            entry = journey.entries[event_id]
+            ref = entry.details["household"]
+            if ref not in households:
+                households[ref] = app.load_or_start_household(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
+            households[ref].record(entry.name, entry.occurred_on, app._copy_details(journey, event_id), recorded_by=recorded_by)
+    app.save(*[c.journey for c in batch], *households.values())
+
+
+def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
+    """Current milestones of every child: corrected dates, withdrawn ones left out."""
+    journeys = sorted(
+        (j for j in app.all_journeys() if isinstance(j, ChildJourney)), key=lambda j: (j.local_authority, j.child_ref)
+    )
+    for journey in journeys:
+        attributes = {k: _cell(journey.attributes.get(k)) for k in CHILD_ATTRIBUTES}
+        for m in sorted(journey.milestones(), key=lambda m: m.sort_key):
+            row = {"child_ref": journey.child_ref, "local_authority": journey.local_authority, "milestone": m.name, "occurred_on": m.occurred_on.isoformat()}
+            row.update(attributes)
+            row.update({k: _cell(m.details.get(k)) for k in DETAIL_COLUMNS})
+            row["recorded_by"] = journey.entries[m.event_id].recorded_by
+            yield row
+
+
+def write_csv(rows: Iterable[dict[str, str]], path: Path) -> int:
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+HOUSEHOLD_COLUMNS = ("household", "milestone", "occurred_on", "reason", "interagency", "recorded_by")
+
+
+def import_household_rows(app: JourneyTracker, rows: list[_Row], *, recorded_by: str) -> ImportReport:
+    """Household milestones (columns `household`, `milestone`, `occurred_on`, and
+    optional `reason`, `interagency` on `approved`, `recorded_by`), checked whole first."""
+    report = ImportReport(rows=len(rows))
+    parsed: dict[str, list] = {}
+    today = clock.today()
+    for row in rows:
+        ref = row.cells.get("household", "").strip()
+        try:
+            if not ref:
+                raise values.InvalidValue("household is required")
+            milestone = values.household_milestone(row.cells.get("milestone", ""))
+            occurred_on = values.parse_date(row.cells.get("occurred_on", ""), "occurred_on")
+            if occurred_on > today:
+                raise values.InvalidValue(f"{milestone} on {occurred_on} is in the future")
+            details = values.milestone_details(milestone, {"reason": row.cells.get("reason", "")} if row.cells.get("reason") else {}, household_stream=True)
+            interagency = values.parse_yes_no(row.cells["interagency"], "interagency") if row.cells.get("interagency", "").strip() else False
+        except JourneyError as e:
+            report.problems.append(Problem(row.number, "", "", e.rule, f"household {ref or '?'}: {e.message}"))
+            continue
+        parsed.setdefault(ref, []).append((occurred_on, row.number, milestone, details, interagency, row.cells.get("recorded_by", "").strip()))
+    if report.problems:
+        return report
+    households = []
+    for ref, items in parsed.items():
+        household = app.load_or_start_household(ref, recorded_by=recorded_by, interagency=any(i[4] for i in items))
+        for occurred_on, _, milestone, details, _, by in sorted(items, key=lambda i: (i[0], i[1])):
+            if household.has_recorded(milestone, occurred_on, details):
+                report.rows_already_recorded += 1
+                continue
+            household.record(milestone, occurred_on, details, recorded_by=by or recorded_by)
+            report.milestones_added += 1
+        households.append(household)
+    app.save(*households)
+    report.children = len(households)
+    report.written = True
+    return report
