@@ -121,13 +121,21 @@ class ChildJourney(MilestoneStream):
         )
         return True
 
-    def record(self, milestone: str, occurred_on, details: dict, *, today, recorded_by: str, note=None) -> int:
-        """Record a milestone; returns its event id."""
-        proposed = Milestone(self.version + 1, milestone, occurred_on, details)
-        after = self.milestones() + [proposed]
-        dob = occurred_on if milestone == "born" else self.date_of_birth
-        self._refuse_new_breaches(after, dob, today)
+    def record(self, milestone: str, occurred_on, details: dict, *, today, recorded_by: str, note=None, check=True) -> int:
+        """Record a milestone; returns its event id. With `check=False` the caller
+        checks the whole journey afterwards (`breaches_added_since`), as an import does."""
+        if check:
+            proposed = Milestone(self.version + 1, milestone, occurred_on, details)
+            after = self.milestones() + [proposed]
+            dob = occurred_on if milestone == "born" else self.date_of_birth
+            self._refuse_new_breaches(after, dob, today)
         return self._record(milestone, occurred_on, details, recorded_by, note)
+
+    def breaches(self, today) -> list:
+        return rules.breaches(self.milestones(), self.date_of_birth, today)
+
+    def breaches_added_since(self, before: list, today) -> list:
+        return rules.new_breaches(before, self.breaches(today))
 
     def correct(self, entry: Entry, occurred_on, details: dict, *, reason, today, recorded_by, note=None) -> int:
         after = [m for m in self.milestones() if m.event_id != entry.event_id]

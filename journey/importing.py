@@ -23,7 +23,7 @@ from journey.application import JourneyTracker
 from journey.child import ChildJourney
 from journey.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
 from journey.household import Household
-from journey.milestones import CHILD_ATTRIBUTES, CHILD_MILESTONE_DETAILS, SHARED_WITH_HOUSEHOLD
+from journey.milestones import CHILD_ATTRIBUTES, SHARED_WITH_HOUSEHOLD
 
 REQUIRED_COLUMNS = ("child_ref", "local_authority", "milestone", "occurred_on")
 DETAIL_COLUMNS = (
@@ -116,6 +116,7 @@ class _ChildRows:
         self.journey: ChildJourney | None = None
         self.shared: list[int] = []  # event ids to copy to households
         self.added = self.already = 0
+        self.before: list = []
 
     def problem(self, row: _Row | None, rule: str, message: str) -> None:
         self.problems.append(Problem(row.number if row else None, self.child_ref, self.la, rule, message))
@@ -123,16 +124,16 @@ class _ChildRows:
     def check_and_apply(self) -> None:
         parsed = []
         attributes: dict[str, Any] = {}
+        seen_attribute_cells: dict[tuple, dict] = {}  # rows of a child usually repeat them
         for row in self.rows:
             try:
                 milestone = values.child_milestone(row.cells.get("milestone", ""))
                 occurred_on = values.parse_date(row.cells.get("occurred_on", ""), "occurred_on")
-                details = values.milestone_details(
-                    milestone,
-                    {k: row.cells.get(k, "") for k in DETAIL_COLUMNS if k in CHILD_MILESTONE_DETAILS.get(milestone, ())},
-                )
-                self._refuse_details_not_taken(milestone, row)
-                row_attributes = values.child_attributes({k: row.cells.get(k, "") for k in CHILD_ATTRIBUTES})
+                details = values.milestone_details(milestone, {k: v for k in DETAIL_COLUMNS if (v := row.cells.get(k, "").strip())})
+                cells = tuple(row.cells.get(k, "") for k in CHILD_ATTRIBUTES)
+                if cells not in seen_attribute_cells:
+                    seen_attribute_cells[cells] = values.child_attributes(dict(zip(CHILD_ATTRIBUTES, cells)))
+                row_attributes = seen_attribute_cells[cells]
             except JourneyError as e:
                 self.problem(row, e.rule, e.message)
                 continue
@@ -143,33 +144,38 @@ class _ChildRows:
             parsed.append((occurred_on, row.number, row, milestone, details))
         if self.problems:
             return
+        ordered = sorted(parsed, key=lambda p: (p[0], p[1]))
         today = clock.today()
+        # Fast path: apply every row, check the whole journey once. Only when that
+        # finds a break are the rows applied one by one to say which row broke what.
+        journey = self._apply(attributes, ordered, today, check=False)
+        if journey is not None and journey.breaches_added_since(self.before, today):
+            journey = self._apply(attributes, ordered, today, check=True)
+        self.journey = journey if not self.problems else None
+
+    def _apply(self, attributes, ordered, today, *, check: bool) -> ChildJourney | None:
+        self.shared, self.added, self.already = [], 0, 0
         try:
             journey = self.app.load_or_start_child(self.la, self.child_ref, attributes=attributes, recorded_by=self.default_by)
+            self.before = journey.breaches(today) if journey.entries else []
             journey.amend_attributes(attributes, today=today, recorded_by=self.default_by)
         except JourneyError as e:
             self.problem(None, e.rule, e.message)
-            return
-        for occurred_on, _, row, milestone, details in sorted(parsed, key=lambda p: (p[0], p[1])):
+            return None
+        for occurred_on, _, row, milestone, details in ordered:
             if journey.has_recorded(milestone, occurred_on, details):
                 self.already += 1
                 continue
             try:
                 by = row.cells.get("recorded_by", "").strip() or self.default_by
-                event_id = journey.record(milestone, occurred_on, details, today=today, recorded_by=by)
+                event_id = journey.record(milestone, occurred_on, details, today=today, recorded_by=by, check=check)
             except JourneyRulesBroken as e:
                 self.problem(row, e.rule, "; ".join(b.message for b in e.breaches))
                 continue
             self.added += 1
             if milestone in SHARED_WITH_HOUSEHOLD and details.get("household"):
                 self.shared.append(event_id)
-        self.journey = journey
-
-    def _refuse_details_not_taken(self, milestone: str, row: _Row) -> None:
-        taken = CHILD_MILESTONE_DETAILS.get(milestone, ())
-        extra = [k for k in DETAIL_COLUMNS if row.cells.get(k, "").strip() and k not in taken]
-        if extra:
-            raise values.InvalidValue(f"{milestone} does not take {', '.join(extra)} (it takes {', '.join(taken) or 'no details'})")
+        return journey
 
 
 def import_milestones(
@@ -219,13 +225,15 @@ def import_milestones(
 def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progress) -> None:
     """Save the checked journeys in batches, copying shared milestones to households.
     A batch someone else wrote to meanwhile is checked and applied again."""
+    households: dict[str, Household] = {}  # in step with the store after each batch
     for start in range(0, len(kept), BATCH_CHILDREN):
         batch = kept[start : start + BATCH_CHILDREN]
         for attempt in range(5):
             try:
-                _save_batch(app, batch, recorded_by)
+                _save_batch(app, batch, recorded_by, households)
                 break
             except IntegrityError:
+                households.clear()
                 for child in batch:
                     child.problems, child.shared, child.added, child.already = [], [], 0, 0
                     child.check_and_apply()
@@ -235,8 +243,8 @@ def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progre
             progress(len(batch))
 
 
-def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str) -> None:
-    households: dict[str, Household] = {}
+def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, households: dict[str, Household]) -> None:
+    touched: dict[str, Household] = {}
     for child in batch:
         journey = child.journey
         for event_id in child.shared:
@@ -245,7 +253,8 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str) 
             if ref not in households:
                 households[ref] = app.load_or_start_household(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
             households[ref].record(entry.name, entry.occurred_on, app._copy_details(journey, event_id), recorded_by=recorded_by)
-    app.save(*[c.journey for c in batch], *households.values())
+            touched[ref] = households[ref]
+    app.save(*[c.journey for c in batch], *touched.values())
 
 
 def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
