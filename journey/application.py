@@ -56,6 +56,19 @@ class JourneyTracker(Application):
         self.secret = settings.identity_secret
         super().__init__(env=settings.library_env())
 
+    def construct_recorder(self):
+        """The library creates its tables when a recorder is made; two processes
+        starting at once on PostgreSQL (web and scheduler, or several workers) can
+        race on that DDL ('tuple concurrently updated'), so try again."""
+        for attempt in range(5):
+            try:
+                return super().construct_recorder()
+            except Exception as error:
+                if attempt == 4 or not _concurrent_ddl(error):
+                    raise
+                time.sleep(0.05 * (attempt + 1) + random.uniform(0, 0.05))
+        raise AssertionError("unreachable")
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -350,6 +363,11 @@ class JourneyTracker(Application):
                 streams[event.originator_id] = event.mutate(streams.get(event.originator_id))
             start = notifications[-1].id + 1
         yield from streams.values()
+
+
+def _concurrent_ddl(error: BaseException) -> bool:
+    text = " ".join(str(e) for e in (error, error.__cause__, error.__context__) if e is not None)
+    return "concurrently updated" in text or "already exists" in text
 
 
 def summary_of(journey: ChildJourney, with_milestones: bool = False) -> dict:

@@ -1,0 +1,133 @@
+"""Shared pytest fixtures for the Adoption Journey Tracker.
+
+Add other fixtures in their own clearly marked sections below/above; the
+PostgreSQL section is owned by packaging/CI (see docs/postgres.md).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+
+# ===========================================================================
+# PostgreSQL (packaging/CI section — see docs/postgres.md)
+#
+#   postgres_url  (session)  the URL in JOURNEY_TEST_DATABASE_URL, after
+#                            checking the server answers; otherwise the test
+#                            is SKIPPED with the reason printed (pytest -ra).
+#   postgres_env  (function) a fresh, empty schema per test; yields the
+#                            eventsourcing env vars for it plus
+#                            JOURNEY_DATABASE_URL=<url>?schema=<name>;
+#                            drops the schema (CASCADE) afterwards.
+#
+# .ci/run starts a private server and sets JOURNEY_TEST_DATABASE_URL. It also
+# sets JOURNEY_REQUIRE_POSTGRES=1, which turns "unset/unreachable" into a test
+# FAILURE instead of a skip, so CI can never go green by silently skipping.
+# ===========================================================================
+
+POSTGRES_URL_VAR = "JOURNEY_TEST_DATABASE_URL"
+POSTGRES_REQUIRED_VAR = "JOURNEY_REQUIRE_POSTGRES"
+POSTGRES_CONNECT_TIMEOUT = 5  # seconds
+
+
+def _redact(url: str) -> str:
+    """The URL with any password replaced by ***, for messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _postgres_unavailable(reason: str) -> None:
+    if os.environ.get(POSTGRES_REQUIRED_VAR, "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{reason} [{POSTGRES_REQUIRED_VAR} is set, so this is a failure]")
+    pytest.skip(reason)
+
+
+def _url_with_schema(url: str, schema: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"]
+    query.append(("schema", schema))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get(POSTGRES_URL_VAR, "").strip()
+    if not url:
+        _postgres_unavailable(
+            "PostgreSQL tests skipped: JOURNEY_TEST_DATABASE_URL is not set "
+            "(.ci/run starts a server and sets it)"
+        )
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - psycopg is a pinned dependency
+        _postgres_unavailable(f"PostgreSQL tests skipped: cannot import psycopg: {exc}")
+    try:
+        with psycopg.connect(url, connect_timeout=POSTGRES_CONNECT_TIMEOUT) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:
+        detail = " ".join(str(exc).split())
+        _postgres_unavailable(
+            f"PostgreSQL tests skipped: JOURNEY_TEST_DATABASE_URL is set "
+            f"({_redact(url)}) but the server does not answer: "
+            f"{type(exc).__name__}: {detail}"
+        )
+    return url
+
+
+@pytest.fixture
+def postgres_env(postgres_url: str) -> Iterator[dict[str, str]]:
+    """A new empty schema for this test, and the env vars that point at it.
+
+    eventsourcing.postgres never creates the schema named by POSTGRES_SCHEMA
+    (it only qualifies its CREATE TABLE/TYPE/FUNCTION statements with it), so
+    the schema is created here first.
+    """
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(
+        postgres_url, autocommit=True, connect_timeout=POSTGRES_CONNECT_TIMEOUT
+    ) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+
+    params = conninfo_to_dict(postgres_url)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname") or ""),
+        "POSTGRES_HOST": str(params.get("host") or "localhost"),
+        "POSTGRES_PORT": str(params.get("port") or "5432"),
+        "POSTGRES_USER": str(params.get("user") or ""),
+        "POSTGRES_PASSWORD": str(params.get("password") or ""),
+        "POSTGRES_SCHEMA": schema,
+        "JOURNEY_DATABASE_URL": _url_with_schema(postgres_url, schema),
+    }
+    try:
+        yield env
+    finally:
+        try:
+            with psycopg.connect(
+                postgres_url, autocommit=True, connect_timeout=POSTGRES_CONNECT_TIMEOUT
+            ) as conn:
+                conn.execute("SET lock_timeout = '30s'")
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
+                        sql.Identifier(schema)
+                    )
+                )
+        except Exception as exc:  # leave it behind rather than fail the test
+            warnings.warn(f"could not drop test schema {schema!r}: {exc}", stacklevel=1)
+
+
+# ===========================================================================
+# end of PostgreSQL section
+# ===========================================================================
