@@ -19,11 +19,11 @@ from typing import Any, TypeVar
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from journey import clock, values
+from journey import clock, rules, values
 from journey.child import ChildJourney
 from journey.config import Settings
 from journey.councils import Agency, Council
-from journey.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue
+from journey.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue, JourneyRulesBroken
 from journey.household import Household
 from journey.identity import child_id, household_id
 from journey.milestones import SHARED_WITH_HOUSEHOLD
@@ -102,6 +102,9 @@ class JourneyTracker(Application):
             return self.load_child(la, child_ref)
         except ChildNotFound:
             council = self.council(la)
+            found = rules.breaches([], attributes.get("date_of_birth"), clock.today())
+            if found:
+                raise JourneyRulesBroken(f"child {child_ref} of {council.name}", found) from None
             return ChildJourney._create(
                 ChildJourney.Registered,
                 id=self.child_id(la, child_ref),

@@ -79,6 +79,15 @@ class ChildJourney(MilestoneStream):
     def stage(self, today: datetime.date) -> Stage:
         return stage_of(self.milestones(), today)
 
+    def placed_with(self) -> str | None:
+        """The household of the latest current placement (None if none, or disrupted)."""
+        for m in sorted(self.milestones(), key=lambda m: m.sort_key, reverse=True):
+            if m.name == "disruption":
+                return None
+            if m.name == "placed":
+                return m.household
+        return None
+
     def find(self, milestone: str, occurred_on: datetime.date, *, household=None, event_id=None) -> Entry:
         """The current milestone with this name and date (household or event id pick
         between two that share a date)."""
@@ -123,7 +132,11 @@ class ChildJourney(MilestoneStream):
 
     def record(self, milestone: str, occurred_on, details: dict, *, today, recorded_by: str, note=None, check=True) -> int:
         """Record a milestone; returns its event id. With `check=False` the caller
-        checks the whole journey afterwards (`breaches_added_since`), as an import does."""
+        checks the whole journey afterwards (`breaches_added_since`), as an import does.
+        An adoption order naming no household is made with the current placement's."""
+        if milestone == "adoption_order" and not details.get("household"):
+            household = self.placed_with()
+            details = {**details, "household": household} if household else details
         if check:
             proposed = Milestone(self.version + 1, milestone, occurred_on, details)
             after = self.milestones() + [proposed]

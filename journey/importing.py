@@ -173,7 +173,7 @@ class _ChildRows:
                 self.problem(row, e.rule, "; ".join(b.message for b in e.breaches))
                 continue
             self.added += 1
-            if milestone in SHARED_WITH_HOUSEHOLD and details.get("household"):
+            if milestone in SHARED_WITH_HOUSEHOLD and journey.entries[event_id].details.get("household"):
                 self.shared.append(event_id)
         return journey
 

@@ -46,6 +46,7 @@ CHILD_MILESTONE_DETAILS: dict[str, tuple[str, ...]] = {
     "match_panel": ("household",),
     "matched": ("household", "interagency"),
     "placed": ("household", "moved_in_on", "foster_carer_adoption"),
+    "adoption_order": ("household",),
     "decision_reversed": ("reason",),
     "disruption": ("reason",),
     "left_care": ("reason",),

@@ -57,24 +57,27 @@ def _before_birth(journey, date_of_birth):
 
 
 def _decision_before_care(journey):
-    """A decision belongs to the period of care it falls in; the entered_care that
-    starts that period may not come after it (no left_care or adoption between)."""
+    """A decision must fall in a period of care. One dated when the child was not
+    (as recorded) in care, before an entered_care that follows it, is before the
+    start of its period. A decision before a later entry with no left_care between
+    belongs to the earlier period (a missing left_care is a gap, not a break)."""
     found = []
-    for i, decision in enumerate(journey):
-        if decision.name != "adm_decision":
-            continue
-        for later in journey[i + 1 :]:
-            if later.name in ENDS_PERIOD_OF_CARE:
-                break
-            if later.name == "entered_care" and later.occurred_on > decision.occurred_on:
+    in_care = False
+    for i, m in enumerate(journey):
+        if m.name == "entered_care":
+            in_care = True
+        elif m.name in ENDS_PERIOD_OF_CARE:
+            in_care = False
+        elif m.name == "adm_decision" and not in_care:
+            later = next((e for e in journey[i + 1 :] if e.name == "entered_care" and e.occurred_on > m.occurred_on), None)
+            if later is not None:
                 found.append(
                     DecisionBeforeCare(
-                        decision,
-                        f"adm_decision on {decision.occurred_on} is before the entered_care on "
+                        m,
+                        f"adm_decision on {m.occurred_on} is before the entered_care on "
                         f"{later.occurred_on} that starts its period of care",
                     )
                 )
-                break
     return found
 
 

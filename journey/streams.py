@@ -46,7 +46,7 @@ class MilestoneStream(Aggregate):
             aggregate.entries[self.originator_version] = Entry(
                 self.originator_version, self.milestone, self.occurred_on, dict(self.details), self.recorded_by
             )
-            aggregate.ever_recorded.add(aggregate.identity_of(self.milestone, self.occurred_on, self.details))
+            aggregate.remember(self.milestone, self.occurred_on, self.details)
 
     class MilestoneCorrected(Aggregate.Event):
         """New values for a milestone; `was_on` is the date it had before."""
@@ -65,7 +65,7 @@ class MilestoneStream(Aggregate):
             entry = aggregate.entries[self.corrects]
             entry.occurred_on = self.occurred_on
             entry.details = dict(self.details)
-            aggregate.ever_recorded.add(aggregate.identity_of(self.milestone, self.occurred_on, self.details))
+            aggregate.remember(self.milestone, self.occurred_on, self.details)
 
     class MilestoneWithdrawn(Aggregate.Event):
         """A milestone recorded in error; `occurred_on` is the date it had."""
@@ -83,8 +83,8 @@ class MilestoneStream(Aggregate):
 
     def __init__(self) -> None:
         self.entries: dict[int, Entry] = {}
-        # (milestone, date, household) of every milestone ever recorded or corrected
-        # to, so that importing an old file again adds nothing.
+        # (milestone, date, household or "*") of every milestone ever recorded or
+        # corrected to, so that importing an old file again adds nothing.
         self.ever_recorded: set[tuple[str, datetime.date, str | None]] = set()
 
     @staticmethod
@@ -95,8 +95,15 @@ class MilestoneStream(Aggregate):
         """The current milestones: corrections applied, withdrawn ones left out."""
         return [e.current() for e in self.entries.values() if not e.withdrawn]
 
+    def remember(self, milestone: str, occurred_on: datetime.date, details: dict) -> None:
+        self.ever_recorded.add(self.identity_of(milestone, occurred_on, details))
+        self.ever_recorded.add((milestone, occurred_on, "*"))
+
     def has_recorded(self, milestone: str, occurred_on: datetime.date, details: dict) -> bool:
-        return self.identity_of(milestone, occurred_on, details) in self.ever_recorded
+        """Whether this milestone was ever recorded (or corrected to) with this date
+        and household; a row naming no household matches any."""
+        household = details.get("household") or "*"
+        return (milestone, occurred_on, household) in self.ever_recorded
 
     def current_entry(self, event_id: int) -> Entry | None:
         entry = self.entries.get(event_id)
