@@ -98,11 +98,14 @@ def bare_library(rows: list[dict[str, str]], path: Path) -> tuple[int, float]:
     for ref, child_rows in by_child.items():
         first = child_rows[0]
         child = BareChild(first["local_authority"], ref, {"date_of_birth": datetime.date.fromisoformat(first["date_of_birth"])})
+        placed_with = None
         for row in child_rows:
             details = {k: row[k] for k in ("household", "legal_status", "plan", "authority") if k in row}
             child.record(row["milestone"], datetime.date.fromisoformat(row["occurred_on"]), details, "bench", None)
-            if row["milestone"] in ("matched", "placed"):
-                hh = households.setdefault(row["household"], BareHousehold(row["household"]))
+            if row["milestone"] in ("matched", "placed", "adoption_order"):
+                household = row.get("household") or placed_with
+                placed_with = household
+                hh = households.setdefault(household, BareHousehold(household))
                 hh.record(row["milestone"], datetime.date.fromisoformat(row["occurred_on"]), {"child_ref": ref}, "bench", None)
         batch.append(child)
         if len(batch) == BATCH_CHILDREN:

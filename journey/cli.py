@@ -377,6 +377,31 @@ def run(obj):
 
 
 @main.command()
+@click.option("--la", default=None, help="Only this council's children.")
+@click.argument("child_ref", required=False)
+@pass_context
+def check(obj, la, child_ref):
+    """List gaps: milestones that a later one implies but that were never recorded
+    (a gap is not an error; this is the list to fill in)."""
+    from journey.child import ChildJourney
+    from journey.gaps import gaps
+
+    if child_ref:
+        if not la:
+            raise click.UsageError("give the council with --la when naming a child")
+        journeys = [obj.app.load_child(la, child_ref)]
+    else:
+        wanted = obj.app.council(la).name if la else None
+        journeys = [j for j in obj.app.all_journeys() if isinstance(j, ChildJourney) and wanted in (None, j.local_authority)]
+    count = 0
+    for journey in sorted(journeys, key=lambda j: (j.local_authority, j.child_ref)):
+        for gap in gaps(journey.milestones()):
+            click.echo(f"{journey.describe()}: {gap}")
+            count += 1
+    click.echo(f"{count} gap(s) in {len(journeys)} child(ren).")
+
+
+@main.command()
 def keygen():
     """Print a new AES key for JOURNEY_CIPHER_KEY (keep it safe: without it the
     events cannot be read)."""
