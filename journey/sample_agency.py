@@ -45,8 +45,8 @@ The shape of the sample, counted back from `as_of` over about six years:
   in it (their streams start at a later stage: a gap, not an error).
 - **Rows** carry every column of `CHILD_COLUMNS` / `HOUSEHOLD_COLUMNS` ("" for none).
   Household rows never hold `matched`, `placed` or `adoption_order`: the children's
-  rows name the household on `matched` and `placed` (`adoption_order` names none: the
-  adopters are those of the last placement). `linked` rows name the child.
+  rows name the household on those (the adoption order names the household of the
+  last placement) and the importer copies them. `linked` rows name the child.
 
 Only `random.Random(seed)` is used, and only day offsets from `as_of`: the same `as_of`
 and seed give the same rows, another `as_of` shifts the whole agency in time. Every
@@ -534,7 +534,7 @@ def _find_a_family(
         return
     applied_on = placed_on + _days(rng, 70, 240, 110)
     case.add(applied_on, "adoption_application")
-    case.add(applied_on + _days(rng, 30, 220, 90), "adoption_order")
+    case.add(applied_on + _days(rng, 30, 220, 90), "adoption_order", family)
 
 
 def _register_referral(rng: random.Random, case: _Case, waiting_since: int, linked_on: int) -> None:

@@ -267,7 +267,7 @@ def test_rows_use_the_import_vocabulary_and_no_names(agency):
             assert row["reason"] in REVERSAL_REASONS
         if row["milestone"] == "unborn_identified":
             assert D(row["expected_due_date"])
-        if row["milestone"] in ("matched", "placed", "early_permanence_placement", "match_panel"):
+        if row["milestone"] in ("matched", "placed", "adoption_order", "early_permanence_placement", "match_panel"):
             assert row["household"]
     for row in agency.household_rows:
         assert row["milestone"] in HOUSEHOLD_ROW_MILESTONES
@@ -275,6 +275,17 @@ def test_rows_use_the_import_vocabulary_and_no_names(agency):
         assert row["recorded_by"] == "tracker.ace"
         if row["milestone"] == "withdrawn":
             assert row["reason"]
+
+
+def test_the_adoption_order_names_the_household_of_the_last_placement(agency):
+    adopted = 0
+    for rows in journeys(agency).values():
+        orders = [r for r in rows if r["milestone"] == "adoption_order"]
+        if orders:
+            last_placed = [r for r in in_date_order(rows) if r["milestone"] == "placed"][-1]
+            assert orders[0]["household"] == last_placed["household"]
+            adopted += 1
+    assert adopted > 200
 
 
 def test_a_child_has_the_same_attributes_on_every_row(agency):
@@ -521,13 +532,9 @@ def test_households_are_at_every_stage(agency):
     for row in agency.household_rows:
         streams[row["household"]].append(row)
     named = collections.defaultdict(set)
-    for rows in journeys(agency).values():
-        for row in rows:
-            if row["household"]:
-                named[row["household"]].add(row["milestone"])
-        if dates(rows, "adoption_order"):  # adopted by the household of the last placement
-            last_placed = [r for r in in_date_order(rows) if r["milestone"] == "placed"][-1]
-            named[last_placed["household"]].add("adoption_order")
+    for row in agency.child_rows:
+        if row["household"]:
+            named[row["household"]].add(row["milestone"])
     last = {h: sorted(rows, key=lambda r: r["occurred_on"])[-1]["milestone"] for h, rows in streams.items()}
     for stage in ("enquiry", "stage1_started", "stage2_started", "withdrawn"):
         assert stage in last.values(), stage
