@@ -135,12 +135,12 @@ def sentence(entry: dict) -> str:
     elif kind == "correction":
         c = entry["corrects"]
         what = (
-            f"Correction of {c['milestone']} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
+            f"Correction of {MILESTONE_WORDS[c['milestone']]} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
             f"now {_long_date(entry['occurred_on'])}{_details(entry['details'])}; reason: {entry['reason']}"
         )
     else:
         c = entry["corrects"]
-        what = f"Withdrawal of {c['milestone']} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
+        what = f"Withdrawal of {MILESTONE_WORDS[c['milestone']]} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
     note = f" Note: {entry['note']}" if entry.get("note") else ""
     return f"[{entry['event_id']}] {what} ({by}).{note}"
 

@@ -214,7 +214,10 @@ def import_milestones(
     if report.problems and not skip_invalid:
         return report
     kept = [c for c in children if not c.problems]
-    report.skipped_children = [(c.child_ref, c.la) for c in children if c.problems]
+    skipped = [(c.child_ref, c.la) for c in children if c.problems]
+    # rows refused before they could be grouped (no child_ref, unknown council)
+    skipped += [(p.child_ref or "(no child_ref)", p.local_authority) for p in report.problems if (p.child_ref, p.local_authority) not in {(c.child_ref, c.la) for c in children}]
+    report.skipped_children = list(dict.fromkeys(skipped))
     _write(app, kept, recorded_by, progress)
     report.written = True
     report.milestones_added = sum(c.added for c in kept)

@@ -149,7 +149,7 @@ def write_milestones_csv(path: Path, rows: Iterable[dict[str, Any]], *, columns:
                 if key not in columns:
                     columns.append(key)
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(columns))
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
