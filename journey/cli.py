@@ -62,7 +62,7 @@ DETAIL_OPTIONS = [
     click.option("--household", default=None, help="The adoptive household's reference."),
     click.option("--authority", type=click.Choice(["placement_order", "freeing_order", "consent"]), default=None, help="For placement_order: the kind of authority to place."),
     click.option("--kind", type=click.Choice(["ffa", "concurrent"]), default=None, help="For early_permanence_placement."),
-    click.option("--reason", "detail_reason", default=None, help="For decision_reversed (RD1-RD4), disruption or left_care."),
+    REASON_DETAIL := click.option("--reason", "detail_reason", default=None, help="For decision_reversed (RD1-RD4), disruption or left_care."),
     click.option("--plan", default=None, help="For permanence_plan."),
     click.option("--legal-status", default=None, help="For entered_care: the 903 legal status (C1, C2, V2, ...)."),
     click.option("--moved-in-on", default=None, help="For placed: the date the child first lived with these carers (foster-carer adoption)."),
@@ -82,7 +82,7 @@ def correction_detail_options(f):
     """As detail_options, but `--reason` is the correction's own reason, so a
     milestone's reason detail is changed with `--new-reason`."""
     for option in reversed(DETAIL_OPTIONS):
-        if option is not DETAIL_OPTIONS[3]:
+        if option is not REASON_DETAIL:
             f = option(f)
     return click.option("--new-reason", "detail_reason", default=None, help="New reason detail (decision_reversed, disruption, left_care).")(f)
 
