@@ -19,6 +19,13 @@ from journey import clock
 from journey.config import Settings
 from journey.errors import JourneyError
 
+
+def sweep_after(obj, **subject) -> None:
+    """After a change to a child or household, bring its alerts up to date at once."""
+    from journey.alert_commands import sweep_after as sweep
+
+    sweep(obj, **subject)
+
 EXIT_REFUSED = 1
 EXIT_BAD_ROWS = 3
 
@@ -164,6 +171,7 @@ def record(obj, la, child_ref, milestone, date, recorded_by, note, **kwargs):
     """
     done = obj.app.record(la, child_ref, milestone, date, details_from(kwargs), recorded_by=recorded_by, note=note)
     click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for child {done['child_ref']} of {done['local_authority']} (event {done['event_id']}).")
+    sweep_after(obj, la=la, child_ref=child_ref)
 
 
 @main.command()
@@ -187,6 +195,7 @@ def correct(obj, la, child_ref, milestone, old_date, new_date, reason, event_id,
     household = details.pop("household", None)
     done = obj.app.correct(la, child_ref, milestone, old_date, new_date, reason=reason, recorded_by=recorded_by, details=details, household=household, event_id=event_id, note=note)
     click.echo(f"Corrected event {done['corrects']} of child {done['child_ref']} of {done['local_authority']} (event {done['event_id']}).")
+    sweep_after(obj, la=la, child_ref=child_ref)
 
 
 @main.command()
@@ -204,6 +213,7 @@ def withdraw(obj, la, child_ref, milestone, date, reason, household, event_id, r
     """Withdraw a milestone recorded in error. The original stays in the history."""
     done = obj.app.withdraw(la, child_ref, milestone, date, reason=reason, recorded_by=recorded_by, household=household, event_id=event_id, note=note)
     click.echo(f"Withdrew event {done['corrects']} of child {done['child_ref']} of {done['local_authority']} (event {done['event_id']}).")
+    sweep_after(obj, la=la, child_ref=child_ref)
 
 
 @main.command()
@@ -271,6 +281,7 @@ def record_household(obj, household_ref, milestone, date, reason, recorded_by, n
     details = {"reason": reason} if reason else {}
     done = obj.app.record_household(household_ref, milestone, date, details, recorded_by=recorded_by, note=note)
     click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for household {done['household']} (event {done['event_id']}).")
+    sweep_after(obj, household=household_ref)
 
 
 # -- import and export -------------------------------------------------------------------
@@ -367,13 +378,17 @@ def print_stages(obj):
 @pass_context
 def run(obj):
     """The tracker's main job (what `make run` starts): on an empty data directory
-    load the sample agency first; then show children by stage."""
+    load the sample agency first; show children by stage; then run the scheduler
+    in the foreground (projections kept current, alerts swept) until Ctrl-C."""
     from journey.demo import is_empty, load_demo
+    from journey.scheduler import run_scheduler
 
     if is_empty(obj.app):
         click.echo(f"Empty data directory {obj.settings.data_dir}: loading the sample agency.")
         load_demo(obj, clock.today(), echo=click.echo)
     print_stages(obj)
+    click.echo("Running the scheduler (Ctrl-C to stop).")
+    run_scheduler(obj)
 
 
 @main.command()
@@ -408,6 +423,19 @@ def keygen():
     from eventsourcing.cipher import AESCipher
 
     click.echo(AESCipher.create_key(32))
+
+
+def _register_commands() -> None:
+    """Commands that live beside their parts: read models, reports, alerts, scheduler."""
+    from journey.alert_commands import alerts_group
+    from journey.scheduler import scheduler
+    from projections.commands import projections_group, report_group, scorecard, waiting
+
+    for command in (projections_group, scorecard, report_group, waiting, alerts_group, scheduler):
+        main.add_command(command)
+
+
+_register_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,207 @@
+"""The rows a stream's current milestones give, by the pure domain functions.
+
+Nothing here depends on today: the rows hold start dates, and queries count
+days from them when they run. Each function returns plain tuples in the column
+order of the insert statements in `projections.projector`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from journey.measures import (
+    ChildMeasureDates,
+    a1_days,
+    a2_days,
+    a10_days,
+    add_months,
+    approval_waits,
+    current_dates,
+    measure_dates,
+    placed_within_14_months,
+)
+from journey.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
+from journey.stages import stage_of
+from journey.timescales import Clock, Rule, child_clocks, household_clocks
+
+from projections.streams import CHILD, StreamState
+
+# Stages are stored with their start date only; this stands in for "today" so that
+# every recorded milestone counts (the rules refuse milestones dated in the future).
+ALL_RECORDED = datetime.date.max
+
+# A household's pipeline: the stage each milestone moves it into.
+HOUSEHOLD_STAGE_OF = {
+    "enquiry": "enquiry",
+    "registration_of_interest": "registration_of_interest",
+    "stage1_started": "stage1",
+    "stage1_completed": "stage1_completed",
+    "stage2_started": "stage2",
+    "approval_panel": "approval_panel",
+    "approved": "approved",
+    "linked": "linked",
+    "matched": "matched",
+    "placed": "placed",
+    "adoption_order": "adopted",
+    "withdrawn": "withdrawn",
+}
+HOUSEHOLD_LATEST = (
+    "registration_of_interest", "stage1_started", "stage1_completed", "stage2_started",
+    "approved", "matched", "placed", "adoption_order", "withdrawn",
+)
+
+AGE_FOR_HARDER_TO_PLACE_YEARS = 5
+
+
+def iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def derived_rows(states: list[StreamState], rules: tuple[Rule, ...]) -> dict[str, list[tuple]]:
+    """Every derived row of these streams, by table (children, measure_dates,
+    households, approvals, clocks). Pure: it may run in a helper process."""
+    rows: dict[str, list[tuple]] = {
+        "children": [], "measure_dates": [], "households": [], "approvals": [], "clocks": [],
+    }
+    for state in states:
+        milestones = state.milestones()
+        if state.kind == CHILD:
+            rows["children"].append(child_row(state, milestones))
+            measure = measure_row(state, milestones)
+            if measure is not None:
+                rows["measure_dates"].append(measure)
+        else:
+            rows["households"].append(household_row(state, milestones))
+            rows["approvals"] += approval_rows(state, milestones)
+        rows["clocks"] += clock_rows(state, milestones, rules)
+    return rows
+
+
+# -- children ------------------------------------------------------------------------
+
+
+def child_row(state: StreamState, milestones: list[Milestone]) -> tuple:
+    """The `children` row: stage, current dates, harder-to-place flags."""
+    journey = in_journey_order(milestones)
+    stage = stage_of(journey, ALL_RECORDED)
+    current = current_dates(journey)
+    attributes = state.attributes
+    dob = attributes.get("date_of_birth")
+    ethnicity = attributes.get("ethnicity")
+    latest_decision = next((m.occurred_on for m in reversed(journey) if m.name == "adm_decision"), None)
+    aged_5_plus = bool(
+        dob and latest_decision and add_months(dob, 12 * AGE_FOR_HARDER_TO_PLACE_YEARS) <= latest_decision
+    )
+    disability = attributes.get("disability")
+    return (
+        state.stream_no, state.stream_id, state.local_authority, state.la_key, state.child_ref,
+        iso(dob), attributes.get("sex"), ethnicity,
+        None if disability is None else int(bool(disability)), attributes.get("sibling_group"),
+        stage.name, iso(stage.since),
+        iso(current.entered_care_on), iso(current.decision_on), iso(_order_on(journey)),
+        iso(current.authority_on), iso(current.matched_on), iso(current.placed_on),
+        iso(current.left_care_on), iso(current.adoption_order_on),
+        int(current.waiting),
+        int(bool(attributes.get("sibling_group"))),
+        int(bool(ethnicity) and ethnicity not in WHITE_OR_UNKNOWN_ETHNICITIES),
+        int(bool(disability)),
+        int(aged_5_plus),
+    )
+
+
+def _order_on(journey: list[Milestone]) -> datetime.date | None:
+    """The latest placement order or consent of the current period of care (what a
+    child at the `authority` stage has been waiting since)."""
+    found = None
+    for m in journey:
+        if m.name == "entered_care":
+            found = None
+        elif m.name == "placement_order":
+            found = m.occurred_on
+    return found
+
+
+def measure_row(state: StreamState, milestones: list[Milestone]) -> tuple | None:
+    """The `measure_dates` row of an adopted child (None when not adopted)."""
+    found = measure_dates(milestones)
+    if found is None:
+        return None
+    # As `child_measure_dates`, without its generic (and, a million times over, slow) asdict.
+    dates = ChildMeasureDates(
+        state.child_ref, state.local_authority, found.adoption_order_on, found.placed_on,
+        found.entered_care_on, found.moved_in_on, found.authority_on, found.matched_on,
+        found.data_quality,
+    )
+    within = placed_within_14_months(dates)
+    return (
+        state.stream_no, state.local_authority, state.la_key, state.child_ref,
+        iso(dates.adoption_order_on), iso(dates.placed_on), iso(dates.entered_care_on),
+        iso(dates.moved_in_on), iso(dates.authority_on), iso(dates.matched_on), dates.data_quality,
+        a1_days(dates), a2_days(dates), a10_days(dates), None if within is None else int(within),
+    )
+
+
+# -- households ----------------------------------------------------------------------
+
+
+def household_row(state: StreamState, milestones: list[Milestone]) -> tuple:
+    """The `households` row: pipeline stage and the latest date of each step."""
+    journey = in_journey_order(milestones)
+    stage = since = None
+    latest: dict[str, datetime.date] = {}
+    for m in journey:
+        if m.name in HOUSEHOLD_STAGE_OF:
+            stage, since = HOUSEHOLD_STAGE_OF[m.name], m.occurred_on
+        latest[m.name] = m.occurred_on
+    waits = approval_waits(state.household_ref, journey)
+    waiting = waits[-1] if waits and not (waits[-1].matched_on or waits[-1].withdrawn_on) else None
+    return (
+        state.stream_no, state.stream_id, state.household_ref, int(bool(state.interagency)), stage, iso(since),
+        *(iso(latest.get(name)) for name in HOUSEHOLD_LATEST),
+        iso(waiting.approved_on) if waiting else None,
+    )
+
+
+def approval_rows(state: StreamState, milestones: list[Milestone]) -> list[tuple]:
+    return [
+        (state.stream_no, state.household_ref, iso(w.approved_on), iso(w.matched_on), iso(w.withdrawn_on))
+        for w in approval_waits(state.household_ref, milestones)
+    ]
+
+
+# -- clocks --------------------------------------------------------------------------
+
+
+def clock_rows(state: StreamState, milestones: list[Milestone], rules: tuple[Rule, ...]) -> list[tuple]:
+    """One `clocks` row per clock of the stream under `rules`."""
+    # Only the rules something in this journey starts (the others give no clock).
+    names = {m.name for m in milestones}
+    rules = [rule for rule in rules if rule.starts_at in names]
+    if state.kind == CHILD:
+        clocks = child_clocks(milestones, rules)
+    else:
+        clocks = household_clocks(milestones, rules)
+    la = state.local_authority
+    return [
+        (
+            state.stream_no, state.stream_id, state.kind, state.child_ref, la, state.la_key, state.household_ref,
+            c.rule_id, c.started_on.isoformat(), c.due_on.isoformat(), iso(c.warn_on),
+            iso(alert_from(c)), iso(c.stopped_on), c.stopped_by, int(c.stopped_on is None),
+            _stops_json(c),
+        )
+        for c in clocks
+    ]
+
+
+def _stops_json(clock: Clock) -> str:
+    """`[[stopped_on, stopped_by, resumed_on], ...]` as JSON (by hand: 60,000 clocks a rebuild)."""
+    if not clock.stops:
+        return "[]"
+    return json.dumps([[s.stopped_on.isoformat(), s.stopped_by, iso(s.resumed_on)] for s in clock.stops])
+
+
+def alert_from(clock: Clock) -> datetime.date:
+    """The first day a running clock has a level: its warning date, else the day
+    after it is due."""
+    return clock.warn_on if clock.warn_on is not None else clock.due_on + datetime.timedelta(days=1)

@@ -1,0 +1,306 @@
+"""What the CLI, the web and the alert sweep read from the read models.
+
+Every function takes an open read-model database (`projections.store`) and
+returns plain values (dicts, lists, `journey.measures` dataclasses). Callers
+catch up first (`projections.catch_up`). Days are counted to the `today` given
+(default: `journey.clock.today()`), from the dates stored.
+
+`la` arguments are council names as the application resolves them
+(`app.council(name).name`); they match the stored council regardless of case.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlite_utils import Database
+
+from journey import clock
+from journey.councils import council_key
+from journey.measures import (
+    AverageMeasure,
+    DataQualityProblem,
+    Scorecard,
+    ThresholdTable,
+    WithinMeasure,
+    add_months,
+    load_thresholds,
+    percent,
+)
+from journey.timescales import Clock, Stop
+
+Date = datetime.date
+
+HARDER_TO_PLACE_MONTHS_IN_CARE = 18
+WAITING_STAGES = ("decision", "authority", "matched")
+LIST_STAGES = WAITING_STAGES + ("placed",)
+# The date each waiting list counts its days from.
+DAYS_FROM = {
+    "decision": "decision_on",
+    "authority": "order_on",
+    "matched": "matched_on",
+    "placed": "placed_on",
+}
+
+
+def _d(text: str | None) -> Date | None:
+    return Date.fromisoformat(text) if text else None
+
+
+def _la_clause(la: str | None, column: str = "la_key") -> tuple[str, list]:
+    if la is None:
+        return "", []
+    return f" AND {column} = ?", [council_key(la)]
+
+
+# ---------------------------------------------------------------------------- scorecard
+
+
+def _average(total: int | None, count: int) -> int | None:
+    """As `journey.measures.average_days`, from a sum and a count: the mean of
+    whole days rounded half up; None for no children."""
+    if not count:
+        return None
+    return int((Decimal(total) / Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _average_measure(total: int | None, count: int, threshold: int | None) -> AverageMeasure:
+    average = _average(total, count)
+    met = None if average is None or threshold is None else average <= threshold
+    return AverageMeasure(count, average, threshold, met)
+
+
+def scorecard_from_read_models(
+    db: Database, period_from: Date, period_to: Date, la: str | None = None,
+    thresholds: ThresholdTable | None = None,
+) -> Scorecard:
+    """A1, A2, A3 and A10 for the children adopted in [period_from, period_to]
+    (of council `la`, or all), as `journey.measures.scorecard` computes them.
+
+    Each child's days per measure were computed by `journey.measures` when the
+    child was projected; here they are summed over the cohort in SQL (a range
+    scan of a covering index), so the time hardly grows with the number of
+    children held."""
+    if period_from > period_to:
+        raise ValueError(f"the period starts ({period_from}) after it ends ({period_to})")
+    where, params = _la_clause(la)
+    sql = (
+        "SELECT count(a1_days), sum(a1_days), count(a2_days), sum(a2_days),"
+        " count(a10_days), sum(a10_days), count(within_14_months), sum(within_14_months)"
+        " FROM measure_dates WHERE adoption_order_on BETWEEN ? AND ?" + where
+    )
+    a1_n, a1_sum, a2_n, a2_sum, a10_n, a10_sum, a3_n, a3_within = db.execute(
+        sql, [period_from.isoformat(), period_to.isoformat(), *params]
+    ).fetchone()
+    problems = tuple(
+        DataQualityProblem(row[0], row[1], row[2])
+        for row in db.execute(
+            "SELECT child_ref, local_authority, data_quality FROM measure_dates"
+            " WHERE adoption_order_on BETWEEN ? AND ? AND data_quality IS NOT NULL" + where
+            + " ORDER BY local_authority, child_ref",
+            [period_from.isoformat(), period_to.isoformat(), *params],
+        )
+    )
+    in_force = (thresholds or load_thresholds()).for_period_ending(period_to)
+    a3_within = a3_within or 0
+    return Scorecard(
+        period_from=period_from,
+        period_to=period_to,
+        a1=_average_measure(a1_sum, a1_n, in_force.a1_days),
+        a2=_average_measure(a2_sum, a2_n, in_force.a2_days),
+        a3=WithinMeasure(a3_n, a3_within, percent(a3_within, a3_n)),
+        a10=_average_measure(a10_sum, a10_n, in_force.a10_days),
+        data_quality=problems,
+        thresholds=in_force,
+    )
+
+
+# ---------------------------------------------------------------------------- children
+
+
+def child(db: Database, la: str, child_ref: str, today: Date | None = None) -> dict[str, Any] | None:
+    """One child's row: stage, days in stage, current dates, harder-to-place groups."""
+    row = next(
+        db.query("SELECT * FROM children WHERE la_key = ? AND child_ref = ?", [council_key(la), child_ref]),
+        None,
+    )
+    return None if row is None else _child(row, today or clock.today())
+
+
+def _child(row: dict, today: Date) -> dict[str, Any]:
+    since = _d(row["stage_since"])
+    entered = _d(row["entered_care_on"])
+    long_in_care = bool(
+        entered and row["waiting"] and add_months(entered, HARDER_TO_PLACE_MONTHS_IN_CARE) <= today
+    )
+    groups = [
+        name
+        for name, flag in (
+            ("sibling_group", row["in_sibling_group"]),
+            ("bame", row["bame"]),
+            ("disabled", row["disabled"]),
+            ("aged_5_plus", row["aged_5_plus_at_decision"]),
+            ("waiting_18_months_plus", long_in_care),
+        )
+        if flag
+    ]
+    return {
+        "child_ref": row["child_ref"],
+        "local_authority": row["local_authority"],
+        "stage": row["stage"],
+        "stage_since": row["stage_since"],
+        "days_in_stage": (today - since).days if since else None,
+        "entered_care_on": row["entered_care_on"],
+        "decision_on": row["decision_on"],
+        "order_on": row["order_on"],
+        "authority_on": row["authority_on"],
+        "matched_on": row["matched_on"],
+        "placed_on": row["placed_on"],
+        "left_care_on": row["left_care_on"],
+        "adoption_order_on": row["adoption_order_on"],
+        "waiting": bool(row["waiting"]),
+        "days_waiting": (today - _d(row["decision_on"])).days if row["waiting"] and row["decision_on"] else None,
+        "harder_to_place": groups,
+    }
+
+
+def children_by_stage(db: Database, la: str | None = None) -> dict[str, int]:
+    """How many children are at each stage."""
+    where, params = _la_clause(la)
+    return {
+        row["stage"]: row["n"]
+        for row in db.query(f"SELECT stage, count(*) AS n FROM children WHERE 1 = 1{where} GROUP BY stage", params)
+    }
+
+
+def waiting_children(
+    db: Database, la: str | None = None, stage: str | None = None, today: Date | None = None
+) -> list[dict[str, Any]]:
+    """Children waiting, worst first.
+
+    Without `stage`: every child with a decision to place for adoption who is not
+    yet placed (stages decision, authority and matched), by days since the
+    decision. With `stage`: that list only, by days since the date it counts from:
+    `decision` (decision but no placement order; days since the decision),
+    `authority` (order but not matched; days since the order), `matched`
+    (matched, not placed; days since the match), `placed` (placed, not adopted;
+    days since the placement). Each row has `days` (what it is sorted by) and
+    `days_waiting` (since the decision).
+    """
+    today = today or clock.today()
+    if stage is not None and stage not in LIST_STAGES:
+        raise ValueError(f"stage {stage!r} is not a waiting list: use one of {', '.join(LIST_STAGES)}")
+    stages = (stage,) if stage else WAITING_STAGES
+    where, params = _la_clause(la)
+    rows = db.query(
+        f"SELECT * FROM children WHERE stage IN ({','.join('?' * len(stages))}){where}",
+        [*stages, *params],
+    )
+    listed = []
+    for row in rows:
+        entry = _child(row, today)
+        counted_from = _d(row[DAYS_FROM[stage]]) if stage else _d(row["decision_on"])
+        counted_from = counted_from or _d(row["stage_since"])
+        entry["days"] = (today - counted_from).days if counted_from else None
+        entry["days_from"] = DAYS_FROM[stage] if stage else "decision_on"
+        listed.append(entry)
+    listed.sort(key=lambda e: (-(e["days"] if e["days"] is not None else -1), e["local_authority"], e["child_ref"]))
+    return listed
+
+
+# ---------------------------------------------------------------------------- households
+
+
+def households_by_stage(db: Database) -> dict[str, int]:
+    """How many households are at each step of the pipeline."""
+    return {
+        row["stage"] or "registered": row["n"]
+        for row in db.query("SELECT stage, count(*) AS n FROM households GROUP BY stage")
+    }
+
+
+def households_waiting(db: Database, on: Date | None = None) -> list[dict[str, Any]]:
+    """A11: approvals still waiting to be matched on `on` (default today), longest first."""
+    on = on or clock.today()
+    day = on.isoformat()
+    rows = db.query(
+        "SELECT household_ref, approved_on FROM approvals WHERE approved_on <= ?"
+        " AND (matched_on IS NULL OR matched_on > ?) AND (withdrawn_on IS NULL OR withdrawn_on > ?)"
+        " ORDER BY approved_on, household_ref",
+        [day, day, day],
+    )
+    return [
+        {"household_ref": r["household_ref"], "approved_on": r["approved_on"], "days_waiting": (on - _d(r["approved_on"])).days}
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------------------- clocks
+
+
+def _clock_dict(row: dict) -> dict[str, Any]:
+    out = {k: row[k] for k in (
+        "subject", "child_ref", "local_authority", "household_ref", "rule_id", "started_on",
+        "due_on", "warn_on", "stopped_on", "stopped_by",
+    )}
+    out["stream_id"] = row["stream_id"]
+    out["running"] = bool(row["running"])
+    out["stops"] = [list(s) for s in json.loads(row["stops"])]
+    return out
+
+
+def clock_of(row: dict) -> Clock:
+    """A `journey.timescales.Clock` from a clock dict (as `due_clocks` gives)."""
+    return Clock(
+        rule_id=row["rule_id"],
+        started_on=_d(row["started_on"]),
+        due_on=_d(row["due_on"]),
+        warn_on=_d(row["warn_on"]),
+        stops=tuple(Stop(_d(s[0]), s[1], _d(s[2])) for s in row["stops"]),
+    )
+
+
+def due_clocks(db: Database, on: Date, la: str | None = None) -> list[dict[str, Any]]:
+    """The clocks at `warning` or `breach` on `on`, as plain dicts (keys: stream_id,
+    subject, child_ref, local_authority, household_ref, rule_id, started_on, due_on,
+    warn_on, stopped_on, stopped_by, running, stops [[stopped_on, stopped_by,
+    resumed_on]], level). Dates are ISO text.
+
+    Reads only clocks that had come due by `on` and were running then (by index):
+    those running now, and those stopped after `on`. A clock's level on a past date
+    uses only the stops that had happened by then (`Clock.level_on`)."""
+    day = on.isoformat()
+    where, params = _la_clause(la)
+    rows = db.query(
+        "SELECT * FROM clocks WHERE running = 1 AND alert_from <= ?" + where
+        + " UNION ALL "
+        "SELECT * FROM clocks WHERE stopped_on > ? AND alert_from <= ?" + where,
+        [day, *params, day, day, *params],
+    )
+    found = []
+    for row in rows:
+        entry = _clock_dict(row)
+        level = clock_of(entry).level_on(on)
+        if level is not None:
+            entry["level"] = level
+            found.append(entry)
+    found.sort(key=lambda c: (c["due_on"], c["subject"], c["local_authority"] or "", c["child_ref"] or c["household_ref"] or "", c["rule_id"]))
+    return found
+
+
+def clocks_of_stream(db: Database, stream_id: str) -> list[dict[str, Any]]:
+    """Every clock of one child or household stream (running or stopped)."""
+    return [_clock_dict(r) for r in db.query(
+        "SELECT * FROM clocks WHERE stream_id = ? ORDER BY rule_id, started_on", [stream_id]
+    )]
+
+
+def clocks_stopped_between(db: Database, after: Date, on: Date) -> list[dict[str, Any]]:
+    """Clocks whose holding stop fell in (after, on]: what a sweep closes alerts for."""
+    return [_clock_dict(r) for r in db.query(
+        "SELECT * FROM clocks WHERE stopped_on > ? AND stopped_on <= ? ORDER BY stopped_on",
+        [after.isoformat(), on.isoformat()],
+    )]
