@@ -126,7 +126,15 @@ class AlertsGroup(click.Group):
 
 @click.group("alerts", cls=AlertsGroup)
 def alerts_group():
-    """Delay alerts: the timescales of domain.md section 5, swept daily by `journey scheduler`."""
+    """Delay alerts: a child's or household's next step that is late, or soon will be.
+
+    Each timescale (for example, matched within 121 days of the placement order)
+    raises a warning as its time limit nears, if it has a warning point, and a
+    breach once the limit has passed; the alert closes by itself when the step is
+    recorded. A council can change the timescales in timescales.toml in its data
+    directory. `journey scheduler` sweeps daily; acknowledge an alert with
+    `journey alerts ack` to note what is being done about it.
+    """
 
 
 @alerts_group.command("sweep")

@@ -11,11 +11,14 @@ import datetime
 import functools
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 import traceback
 import uuid
 
 import pytest
+from eventsourcing.utils import get_topic, resolve_topic
 from factories import LA, d, event_count, make_tracker
 
 from journey import alerts, clock
@@ -529,6 +532,60 @@ def test_two_sweepers_at_once_raise_each_alert_once(tmp_path):
     raised = [a for a in alerts.iter_alerts(first)]
     assert len(raised) == 20
     assert all(a.version == (2 if a.level == BREACH else 1) for a in raised)
+
+
+# `Alert` moved from journey/alerts.py into the journey.alerts package: every event
+# stored before the move names it by these topics, and so must every event after.
+STORED_TOPICS = {
+    Alert: "journey.alerts:Alert",
+    Alert.Raised: "journey.alerts:Alert.Raised",
+    Alert.Escalated: "journey.alerts:Alert.Escalated",
+    Alert.Acknowledged: "journey.alerts:Alert.Acknowledged",
+    Alert.ReturnedForReview: "journey.alerts:Alert.ReturnedForReview",
+    Alert.Closed: "journey.alerts:Alert.Closed",
+    Alert.Reopened: "journey.alerts:Alert.Reopened",
+    Alert.Rescheduled: "journey.alerts:Alert.Rescheduled",
+}
+
+LOAD_ALERT_SCRIPT = """
+import sys, uuid
+from pathlib import Path
+from journey.application import JourneyTracker
+from journey.config import Settings
+app = JourneyTracker(Settings(data_dir=Path(sys.argv[1])))
+alert = app.repository.get(uuid.UUID(sys.argv[2]))
+print(type(alert).__module__, type(alert).__qualname__, alert.version, alert.status, alert.level)
+"""
+
+
+def test_alert_events_keep_the_topics_they_were_stored_under(app):
+    for cls, topic in STORED_TOPICS.items():
+        assert get_topic(cls) == topic
+        assert resolve_topic(topic) is cls
+    placement_order(app)
+    sweep(app)
+    alert = the_alert(app)
+    alerts.acknowledge(app, alert.id, by="Sam", note="in hand")
+    on("2024-07-02")
+    sweep(app)
+
+    conn = sqlite3.connect(app.settings.events_path)
+    stored = [t for (t,) in conn.execute("SELECT topic FROM stored_events WHERE topic LIKE '%:Alert%' ORDER BY rowid")]
+    conn.close()
+    assert stored == [
+        "journey.alerts:Alert.Raised",
+        "journey.alerts:Alert.Acknowledged",
+        "journey.alerts:Alert.ReturnedForReview",  # 29 June, 28 days after
+        "journey.alerts:Alert.Escalated",  # 1 July
+    ]
+    assert alerts.alert_events(app, alert.id)[0].originator_topic == "journey.alerts:Alert"
+    # A fresh interpreter (no topic cached) loads the alert from those topics.
+    loaded = subprocess.run(
+        [sys.executable, "-c", LOAD_ALERT_SCRIPT, str(app.settings.data_dir), str(alert.id)],
+        capture_output=True, text=True,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split() == ["journey.alerts.alert", "Alert", "4", OPEN, BREACH]
 
 
 # -- the pure policy -----------------------------------------------------------------------------------

@@ -1,0 +1,350 @@
+"""The alerts read table: every alert as it stands, and as it stood on any past date.
+
+Tables `alerts`, `alert_changes`, `alert_positions` and `alert_sweeps` in the
+read-models SQLite file. `alerts` and `alert_changes` are a projection of the
+alert events: they can be deleted and are rebuilt from the log on the next
+catch-up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import sqlite3
+import threading
+import time
+import types
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from journey import clock as journey_clock
+from journey.alerts.alert import (
+    _CHANGE_NAME,
+    ACKNOWLEDGED,
+    ALERT_TOPICS,
+    CLOSED,
+    OPEN,
+    STATUSES,
+    SWEEP_BY,
+    Alert,
+    AlertState,
+    _date,
+    _iso,
+)
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    child_ref TEXT,
+    local_authority TEXT,
+    household_ref TEXT,
+    rule_id TEXT NOT NULL,
+    started_on TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    warn_on TEXT,
+    level TEXT NOT NULL,
+    status TEXT NOT NULL,
+    raised_on TEXT NOT NULL,
+    breach_on TEXT,
+    acknowledged_on TEXT,
+    acknowledged_by TEXT,
+    review_on TEXT,
+    closed_on TEXT,
+    stopped_by TEXT,
+    last_effective_on TEXT,
+    swept_until TEXT,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_by_status ON alerts (status, local_authority);
+CREATE INDEX IF NOT EXISTS alerts_by_subject ON alerts (subject_id);
+CREATE INDEX IF NOT EXISTS alerts_by_breach_on ON alerts (breach_on);
+CREATE TABLE IF NOT EXISTS alert_changes (
+    alert_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    change TEXT NOT NULL,
+    effective_on TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    level TEXT NOT NULL,
+    status TEXT NOT NULL,
+    due_on TEXT NOT NULL,
+    stopped_by TEXT,
+    by TEXT,
+    PRIMARY KEY (alert_id, version)
+);
+CREATE INDEX IF NOT EXISTS alert_changes_by_effective_on ON alert_changes (effective_on);
+CREATE TABLE IF NOT EXISTS alert_positions (
+    name TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alert_sweeps (
+    swept_on TEXT NOT NULL,
+    since TEXT,
+    finished_at TEXT NOT NULL,
+    changes INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_sweeps_by_day ON alert_sweeps (swept_on);
+"""
+
+_STATE_COLUMNS = [f.name for f in dataclasses.fields(AlertState)]
+_DATE_COLUMNS = {
+    "started_on", "due_on", "warn_on", "raised_on", "breach_on", "acknowledged_on",
+    "review_on", "closed_on", "last_effective_on", "swept_until",
+}
+# Bump when the tables built from the alert events change shape: they are then
+# emptied and rebuilt from the log (`alert_sweeps` and the change follower's
+# position are kept: the log cannot rebuild them).
+TABLE_VERSION = 1
+REBUILT_TABLES = ("alerts", "alert_changes")
+EVENTS_POSITION = "alert events"
+VERSION_POSITION = "table version"
+CHANGES_POSITION = "journeys followed"
+
+
+class AlertTable:
+    """The alerts read table in the read-models SQLite file, built from the alert events.
+
+    `alerts` holds each alert as it stands; `alert_changes` each change with the
+    date it took effect and the state it left (for listing as of a past date);
+    `alert_positions` how far in the event log the table (and the change
+    follower) has read; `alert_sweeps` the dates swept.
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    @classmethod
+    def of(cls, app: Any) -> AlertTable:
+        """The application's alerts table (one per application, so connections are reused)."""
+        table = getattr(app, "_alert_table", None)
+        if table is None:
+            table = cls(app.settings.read_models_path)
+            app._alert_table = table
+        return table
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            _use_wal(conn)
+            with _write(conn):
+                self._create_tables(conn)
+            self._local.conn = conn
+        return conn
+
+    def _create_tables(self, conn: sqlite3.Connection) -> None:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        if self._position(conn, VERSION_POSITION) == TABLE_VERSION:
+            return
+        for table in REBUILT_TABLES:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute("DELETE FROM alert_positions WHERE name = ?", (EVENTS_POSITION,))
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute(
+            "INSERT OR REPLACE INTO alert_positions (name, position) VALUES (?, ?)", (VERSION_POSITION, TABLE_VERSION)
+        )
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- building from the log ----------------------------------------------------
+
+    def catch_up(self, app: Any, batch: int = 500) -> int:
+        """Apply the alert events recorded since the table last read the log; returns how many."""
+        conn = self.connection()
+        applied = 0
+        while True:
+            with _write(conn):
+                position = self._position(conn, EVENTS_POSITION)
+                notifications = app.recorder.select_notifications(
+                    start=position + 1, limit=batch, topics=ALERT_TOPICS
+                )
+                if not notifications:
+                    return applied
+                for notification in notifications:
+                    self._apply(conn, app.mapper.to_domain_event(notification))
+                self._set_position(conn, EVENTS_POSITION, notifications[-1].id)
+                applied += len(notifications)
+
+    def _apply(self, conn: sqlite3.Connection, event: Any) -> None:
+        aid = event.originator_id
+        if isinstance(event, Alert.Raised):
+            state = AlertState.raised(aid, event)
+            by = SWEEP_BY
+        else:
+            found = conn.execute("SELECT * FROM alerts WHERE id = ?", (str(aid),)).fetchone()
+            if found is None:
+                return  # its Raised was never seen: cannot happen with a whole log
+            state = _state_of_row(found)
+            if state.version >= event.originator_version:
+                return
+            event.apply(types.SimpleNamespace(state=state))
+            by = getattr(event, "acknowledged_by", SWEEP_BY)
+        state.version = event.originator_version
+        values = _row_of_state(state)
+        conn.execute(
+            f"INSERT OR REPLACE INTO alerts ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO alert_changes"
+            " (alert_id, version, change, effective_on, recorded_at, level, status, due_on, stopped_by, by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(aid),
+                event.originator_version,
+                _CHANGE_NAME[type(event).__name__],
+                event.effective_on.isoformat(),
+                event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
+                state.level,
+                state.status,
+                state.due_on.isoformat(),
+                state.stopped_by if state.status == CLOSED else None,
+                by,
+            ),
+        )
+
+    def _position(self, conn: sqlite3.Connection, name: str) -> int:
+        found = conn.execute("SELECT position FROM alert_positions WHERE name = ?", (name,)).fetchone()
+        return found[0] if found else 0
+
+    def _set_position(self, conn: sqlite3.Connection, name: str, position: int) -> None:
+        conn.execute(
+            "INSERT INTO alert_positions (name, position) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET position = max(position, excluded.position)",
+            (name, position),
+        )
+
+    def position(self, name: str) -> int | None:
+        found = self.connection().execute("SELECT position FROM alert_positions WHERE name = ?", (name,)).fetchone()
+        return found[0] if found else None
+
+    def set_position(self, name: str, position: int) -> None:
+        conn = self.connection()
+        with _write(conn):
+            self._set_position(conn, name, position)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def not_closed(self) -> list[AlertState]:
+        """Every alert that is open or acknowledged."""
+        rows = self.connection().execute("SELECT * FROM alerts WHERE status IN (?, ?)", (OPEN, ACKNOWLEDGED))
+        return [_state_of_row(r) for r in rows]
+
+    def states(self, ids: Iterable[uuid.UUID]) -> list[AlertState]:
+        conn = self.connection()
+        found = []
+        ids = [str(i) for i in ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found += conn.execute(f"SELECT * FROM alerts WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        return [_state_of_row(r) for r in found]
+
+    def of_subjects(self, subject_ids: Iterable[str]) -> list[AlertState]:
+        conn = self.connection()
+        found = []
+        for sid in subject_ids:
+            found += conn.execute("SELECT * FROM alerts WHERE subject_id = ?", (str(sid),)).fetchall()
+        return [_state_of_row(r) for r in found]
+
+    def as_of(self, day: datetime.date, *, local_authority: str | None = None) -> list[dict[str, Any]]:
+        """Every alert as it stood on `day`: its last change (in the order recorded)
+        among those that had taken effect by then."""
+        params: list[Any] = [day.isoformat(), day.isoformat()]
+        where = ""
+        if local_authority is not None:
+            where = " AND a.local_authority = ?"
+            params.append(local_authority)
+        rows = self.connection().execute(
+            "SELECT a.*, c.level AS level_then, c.status AS status_then, c.due_on AS due_on_then,"
+            " c.effective_on AS since_then, c.stopped_by AS stopped_by_then"
+            " FROM alerts a JOIN alert_changes c ON c.alert_id = a.id"
+            " WHERE a.raised_on <= ? AND c.version = ("
+            "   SELECT max(version) FROM alert_changes c2 WHERE c2.alert_id = a.id AND c2.effective_on <= ?)"
+            + where,
+            params,
+        )
+        return [dict(r) for r in rows]
+
+    def current(self, *, local_authority: str | None = None, statuses: Sequence[str] = STATUSES) -> list[dict[str, Any]]:
+        params: list[Any] = list(statuses)
+        sql = f"SELECT * FROM alerts WHERE status IN ({', '.join('?' * len(statuses))})"
+        if local_authority is not None:
+            sql += " AND local_authority = ?"
+            params.append(local_authority)
+        return [dict(r) for r in self.connection().execute(sql, params)]
+
+    # -- sweeps ---------------------------------------------------------------------
+
+    def last_swept(self) -> datetime.date | None:
+        found = self.connection().execute("SELECT max(swept_on) FROM alert_sweeps").fetchone()
+        return _date(found[0]) if found and found[0] else None
+
+    def record_sweep(self, on: datetime.date, since: datetime.date | None, changes: int) -> None:
+        conn = self.connection()
+        with _write(conn):
+            conn.execute(
+                "INSERT INTO alert_sweeps (swept_on, since, finished_at, changes) VALUES (?, ?, ?, ?)",
+                (on.isoformat(), _iso(since), journey_clock.now().isoformat(), changes),
+            )
+
+
+def _use_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
+    """WAL mode, so readers never wait for a sweep. Switching a new file to WAL
+    needs a moment alone with it, and SQLite does not wait for that: retry."""
+    for attempt in range(attempts):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+
+
+class _write:
+    """BEGIN IMMEDIATE ... COMMIT: take SQLite's write lock first, so two writers
+    queue instead of one failing when it tries to upgrade a read."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _state_of_row(row: sqlite3.Row | Mapping[str, Any]) -> AlertState:
+    values = {name: row[name] for name in _STATE_COLUMNS}
+    for name in _DATE_COLUMNS:
+        values[name] = _date(values[name])
+    values["id"] = uuid.UUID(values["id"])
+    return AlertState(**values)
+
+
+def _row_of_state(state: AlertState) -> dict[str, Any]:
+    values = dataclasses.asdict(state)
+    values["id"] = str(state.id)
+    for name in _DATE_COLUMNS:
+        values[name] = _iso(values[name])
+    return values

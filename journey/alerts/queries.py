@@ -1,0 +1,170 @@
+"""What people do with alerts: acknowledge one, list them, read one's history."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from journey import clock as journey_clock
+from journey.alerts.alert import (
+    _CHANGE_NAME,
+    BREACH,
+    CLOSED,
+    LEVELS,
+    STATUSES,
+    SWEEP_BY,
+    Alert,
+    AlertNotFound,
+    parse_alert_id,
+)
+from journey.alerts.alert_table import AlertTable, _row_of_state
+from journey.alerts.sweeping import _load_alert, timescales_of
+from journey.errors import InvalidValue
+
+
+def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datetime.date | None = None) -> dict[str, Any]:
+    """A person acknowledges an open alert with a note; it comes back for review later.
+
+    Returns the alert as listed. Raises AlertNotFound, AlertClosed, AlertAlreadyAcknowledged.
+    """
+    aid = aid if isinstance(aid, uuid.UUID) else parse_alert_id(aid)
+    if not by or not by.strip():
+        raise InvalidValue("say who acknowledges the alert (--by)")
+    if not note or not note.strip():
+        raise InvalidValue("an acknowledgement needs a note (--note): what is being done about the delay")
+    on = on or journey_clock.today()
+    review_after_days = timescales_of(app).review_after_days
+
+    def attempt() -> Alert:
+        alert = _load_alert(app, aid)
+        if alert is None:
+            raise AlertNotFound(f"no alert {aid}")
+        alert.acknowledge(by=by.strip(), note=note.strip(), on=on, review_after_days=review_after_days)
+        app.save(alert)
+        return alert
+
+    alert = app.retrying(f"alert {aid}", attempt)
+    table = AlertTable.of(app)
+    table.catch_up(app)
+    return listed(_row_of_state(alert.current_state()))
+
+
+def alert_events(app: Any, aid: uuid.UUID | str) -> list:
+    aid = aid if isinstance(aid, uuid.UUID) else parse_alert_id(aid)
+    events = list(app.events.get(aid))
+    if not events or not isinstance(events[0], Alert.Raised):
+        raise AlertNotFound(f"no alert {aid}")
+    return events
+
+
+def alert_history(app: Any, aid: uuid.UUID | str) -> list[dict[str, Any]]:
+    """Every event of the alert in the order recorded, as plain values (replayed from the log)."""
+    listed_events = []
+    for event in alert_events(app, aid):
+        kind = _CHANGE_NAME[type(event).__name__]
+        entry: dict[str, Any] = {
+            "version": event.originator_version,
+            "change": kind,
+            "effective_on": event.effective_on.isoformat(),
+            "recorded_at": event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
+            "by": getattr(event, "acknowledged_by", SWEEP_BY),
+        }
+        for name in ("level", "stopped_by", "reason", "note", "review_on", "due_on", "warn_on", "rule_id", "started_on", "child_ref", "local_authority", "household_ref", "swept_on"):
+            if hasattr(event, name):
+                value = getattr(event, name)
+                entry[name] = value.isoformat() if isinstance(value, datetime.date) else value
+        listed_events.append(entry)
+    return listed_events
+
+
+def history_sentence(entry: Mapping[str, Any]) -> str:
+    """One line of an alert's history in plain English."""
+    recorded = datetime.datetime.fromisoformat(entry["recorded_at"]).astimezone(journey_clock.LONDON)
+    when = f"{entry['effective_on']} (recorded {recorded:%d %b %Y %H:%M} by {entry['by']})"
+    kind = entry["change"]
+    if kind == "raised":
+        what = (
+            f"raised at {entry['level']}: {entry['rule_id']} clock started {entry['started_on']}, "
+            f"due {entry['due_on']}" + (f", warning from {entry['warn_on']}" if entry.get("warn_on") else "")
+        )
+    elif kind == "escalated":
+        what = "escalated to breach (the day after the due date)"
+    elif kind == "acknowledged":
+        what = f"acknowledged: \"{entry['note']}\"; back for review on {entry['review_on']}"
+    elif kind == "returned_for_review":
+        what = "back for review (acknowledged, and the clock still runs)"
+    elif kind == "closed":
+        what = f"closed: the clock stopped ({entry['reason']})" if entry.get("stopped_by") else f"closed: {entry['reason']}"
+    elif kind == "reopened":
+        what = f"reopened at {entry['level']}: {entry['reason']}"
+    elif kind == "rescheduled":
+        what = f"due date corrected to {entry['due_on']}" + (f" (warning from {entry['warn_on']})" if entry.get("warn_on") else "")
+    else:  # pragma: no cover - every kind is listed above
+        what = kind
+    return f"{when}: {what}"
+
+
+def listed(row: Mapping[str, Any], *, on: datetime.date | None = None) -> dict[str, Any]:
+    """An alert as `journey alerts list` shows it: a row of the alerts table, or (with
+    `on`) a row of `AlertTable.as_of(on)`, as it stood that day."""
+    then = on is not None
+    day = on.isoformat() if then else None
+    breach_on = row["breach_on"]
+    return {
+        "id": row["id"],
+        "subject": row["subject"],
+        "child_ref": row["child_ref"],
+        "household": row["household_ref"],
+        "local_authority": row["local_authority"],
+        "rule": row["rule_id"],
+        "level": row["level_then"] if then else row["level"],
+        "status": row["status_then"] if then else row["status"],
+        "started_on": row["started_on"],
+        "due_on": row["due_on_then"] if then else row["due_on"],
+        "raised_on": row["raised_on"],
+        "breach_on": breach_on if not then or (breach_on and breach_on <= day) else None,
+        "acknowledged_by": row["acknowledged_by"] if not then else None,
+        "review_on": row["review_on"] if not then else None,
+        "closed_on": row["closed_on"] if not then else (row["since_then"] if row["status_then"] == CLOSED else None),
+        "stopped_by": row["stopped_by"] if not then else row["stopped_by_then"],
+        "since": row["since_then"] if then else row["last_effective_on"],
+    }
+
+
+def list_alerts(
+    app: Any,
+    *,
+    on: datetime.date | None = None,
+    la: str | None = None,
+    status: str | None = None,
+    level: str | None = None,
+) -> list[dict[str, Any]]:
+    """The alerts as they stood on `on` (default today), breaches first, then by due date.
+
+    `la` (a council as users name it) leaves out other councils' children and
+    every household; `status` and `level` filter.
+    """
+    today = journey_clock.today()
+    on = on or today
+    if status is not None and status not in STATUSES:
+        raise InvalidValue(f"unknown status {status!r} (expected {', '.join(STATUSES)})")
+    if level is not None and level not in LEVELS:
+        raise InvalidValue(f"unknown level {level!r} (expected {', '.join(LEVELS)})")
+    council = app.council(la).name if la else None
+    table = AlertTable.of(app)
+    table.catch_up(app)
+    if on >= today:
+        alerts = [listed(r) for r in table.current(local_authority=council)]
+    else:
+        alerts = [listed(r, on=on) for r in table.as_of(on, local_authority=council)]
+    alerts = [a for a in alerts if (status is None or a["status"] == status) and (level is None or a["level"] == level)]
+    return sorted(alerts, key=lambda a: (a["level"] != BREACH, a["status"] == CLOSED, a["due_on"], a["local_authority"] or "", a["child_ref"] or a["household"] or "", a["rule"]))
+
+
+def iter_alerts(app: Any) -> Iterator[Alert]:
+    """Every alert, replayed from the log (for checks and small tools)."""
+    for stream in app.all_journeys():
+        if isinstance(stream, Alert):
+            yield stream
