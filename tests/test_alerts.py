@@ -263,6 +263,21 @@ def test_closing_names_the_stopping_milestone_and_is_dated_by_it(app):
         alerts.acknowledge(app, alert.id, by="Sam", note="late")
 
 
+def test_a_back_dated_stop_recorded_the_day_an_alert_was_acknowledged_closes_it(app):
+    placement_order(app)
+    on("2024-08-01")
+    sweep(app)
+    alerts.acknowledge(app, the_alert(app).id, by="Sam", note="family finding widened")
+    record(app, "CV-1", "matched", "2024-06-10", household="H-1")
+
+    report = alerts.sweep_child(app, LA, "CV-1")
+
+    assert report.counts == {"closed": 1}
+    alert = the_alert(app)
+    assert alert.status == CLOSED
+    assert history(app, alert)[-1] == ("closed", "2024-06-10")
+
+
 def test_the_daily_sweep_closes_too(app):
     placement_order(app)
     sweep(app)

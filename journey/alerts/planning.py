@@ -224,7 +224,9 @@ def alert_changes(
         if (state.due_on, state.warn_on) != (clock.due_on, clock.warn_on):
             return _rescheduled(clock, state, on)
         sim = _Sim(status=state.status, level=state.level, closed_on=state.closed_on, review_on=state.review_on)
-        after = state.last_effective_on or state.raised_on
+        # The day of the last change is looked at again: a stop recorded late (back-dated)
+        # on the day the alert was acknowledged must still close it.
+        after = (state.last_effective_on or state.raised_on) - ONE_DAY
 
     for day in _change_points(clock, after, on, extra=[sim.review_on]):
         change = _step(clock, sim, day, on)
