@@ -21,6 +21,8 @@ Tables:
 - `children`: each child's stage, the dates of the current period of care, and
   the "harder to place" flags that do not depend on today.
 - `measure_dates`: each adopted child's scorecard dates and days per measure.
+- `scorecard_days` (m002): those days summed by council and day of adoption
+  order (triggers on `measure_dates` keep it), which is what a scorecard reads.
 - `households`: each household's pipeline stage and latest dates.
 - `approvals`: each approval of a household and its match or withdrawal (A11, A12).
 - `clocks`: every timescale clock (domain.md section 5) of every stream.
@@ -43,6 +45,7 @@ PROJECTED_TABLES = (
     "dirty_streams",
     "children",
     "measure_dates",
+    "scorecard_days",
     "households",
     "approvals",
     "clocks",
@@ -206,6 +209,86 @@ def m001_read_models(db: Database) -> None:
         " VALUES (?, 0, 1, NULL, datetime('now'))",
         [PROJECTION],
     )
+
+
+@MIGRATIONS()
+def m002_scorecard_by_day(db: Database) -> None:
+    """A scorecard sums days, not children: `scorecard_days`, kept by triggers and
+    filled here from the rows already held; the data-quality list gets its own
+    small index; an alert's clock is found by stream id, rule and start."""
+    # A rebuild may have dropped these for now: forget the old definitions.
+    db.execute(
+        "DELETE FROM deferred_indexes WHERE name IN ('measure_dates_by_order', 'measure_dates_by_la_order')"
+    )
+    db.executescript(
+        """
+        DROP INDEX IF EXISTS measure_dates_by_order;
+        DROP INDEX IF EXISTS measure_dates_by_la_order;
+        CREATE INDEX measure_dates_by_order ON measure_dates (adoption_order_on);
+        -- The few children whose record changes the measures, found without a scan
+        -- (the index of a scorecard's data-quality list, with or without a council).
+        CREATE INDEX measure_dates_with_problems ON measure_dates (adoption_order_on, la_key)
+            WHERE data_quality IS NOT NULL;
+
+        -- Each measure's children and days summed by day of adoption order, per
+        -- council and (la_key '') for all councils: a scorecard sums at most one
+        -- row a day of its period, however many children the read models hold.
+        CREATE TABLE scorecard_days (
+            la_key TEXT NOT NULL,
+            adoption_order_on TEXT NOT NULL,
+            children INTEGER NOT NULL,
+            a1_children INTEGER NOT NULL,
+            a1_days INTEGER NOT NULL,
+            a2_children INTEGER NOT NULL,
+            a2_days INTEGER NOT NULL,
+            a10_children INTEGER NOT NULL,
+            a10_days INTEGER NOT NULL,
+            a3_children INTEGER NOT NULL,
+            a3_within INTEGER NOT NULL,
+            PRIMARY KEY (la_key, adoption_order_on)
+        ) WITHOUT ROWID;
+        -- An alert names its clock by stream id, rule and start.
+        CREATE INDEX clocks_by_stream ON clocks (stream_id, rule_id, started_on);
+        """
+    )
+    sums = (
+        "count(*), count(a1_days), coalesce(sum(a1_days), 0), count(a2_days), coalesce(sum(a2_days), 0),"
+        " count(a10_days), coalesce(sum(a10_days), 0), count(within_14_months), coalesce(sum(within_14_months), 0)"
+    )
+    db.execute(f"INSERT INTO scorecard_days SELECT la_key, adoption_order_on, {sums} FROM measure_dates GROUP BY 1, 2")
+    db.execute(f"INSERT INTO scorecard_days SELECT '', adoption_order_on, {sums} FROM measure_dates GROUP BY 2")
+    for event in ("INSERT", "DELETE"):
+        for la_key in ("la_key", "''"):
+            db.executescript(_scorecard_trigger(event, la_key))
+
+
+def _scorecard_trigger(event: str, la_key: str) -> str:
+    """A trigger adding (INSERT) or taking away (DELETE) a measure_dates row's part
+    in `scorecard_days`, for its council or (la_key '') for all councils."""
+    measures = ("a1_days", "a2_days", "a10_days")
+    name = f"scorecard_days_{event.lower()}_{'council' if la_key == 'la_key' else 'all'}"
+    if event == "INSERT":
+        values = ", ".join(
+            [f"NEW.{la_key}" if la_key == "la_key" else "''", "NEW.adoption_order_on", "1"]
+            + [f"NEW.{m} IS NOT NULL, coalesce(NEW.{m}, 0)" for m in measures]
+            + ["NEW.within_14_months IS NOT NULL", "coalesce(NEW.within_14_months, 0)"]
+        )
+        sums = ", ".join(
+            f"{c} = {c} + excluded.{c}"
+            for c in ("children", "a1_children", "a1_days", "a2_children", "a2_days",
+                      "a10_children", "a10_days", "a3_children", "a3_within")
+        )
+        body = f"INSERT INTO scorecard_days VALUES ({values}) ON CONFLICT (la_key, adoption_order_on) DO UPDATE SET {sums};"
+    else:
+        key = f"la_key = {'OLD.la_key' if la_key == 'la_key' else chr(39) * 2} AND adoption_order_on = OLD.adoption_order_on"
+        takes = ", ".join(
+            ["children = children - 1"]
+            + [f"{m[:-5]}_children = {m[:-5]}_children - (OLD.{m} IS NOT NULL), {m} = {m} - coalesce(OLD.{m}, 0)" for m in measures]
+            + ["a3_children = a3_children - (OLD.within_14_months IS NOT NULL)",
+               "a3_within = a3_within - coalesce(OLD.within_14_months, 0)"]
+        )
+        body = f"UPDATE scorecard_days SET {takes} WHERE {key}; DELETE FROM scorecard_days WHERE {key} AND children = 0;"
+    return f"\n        CREATE TRIGGER {name} AFTER {event} ON measure_dates BEGIN {body} END;\n"
 
 
 def replay_from_start(db: Database) -> None:

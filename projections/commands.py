@@ -57,17 +57,15 @@ def projections_group():
 
 
 @projections_group.command("rebuild")
-@click.option("--helpers", type=click.IntRange(0, 8), default=1, show_default=True,
-              help="Helper processes computing derived rows (0: none; used only with more than one CPU).")
 @click.pass_obj
-def rebuild_command(obj, helpers):
+def rebuild_command(obj):
     """Empty the read models and build them again from the whole log.
 
     Safe to interrupt: the next command that reads them carries on."""
     db = open_read_models(obj.settings.read_models_path)
     head = obj.app.recorder.max_notification_id() or 0
     with click.progressbar(length=head, label="Rebuilding read models", file=sys.stderr) as bar:
-        position = projector.rebuild(obj.app, db, progress=bar.update, helpers=helpers)
+        position = projector.rebuild(obj.app, db, progress=bar.update)
     click.echo(f"Read models rebuilt at position {position} ({obj.settings.read_models_path}).")
 
 

@@ -60,7 +60,7 @@ def iso(day: datetime.date | None) -> str | None:
 
 def derived_rows(states: list[StreamState], rules: tuple[Rule, ...]) -> dict[str, list[tuple]]:
     """Every derived row of these streams, by table (children, measure_dates,
-    households, approvals, clocks). Pure: it may run in a helper process."""
+    households, approvals, clocks)."""
     rows: dict[str, list[tuple]] = {
         "children": [], "measure_dates": [], "households": [], "approvals": [], "clocks": [],
     }

@@ -23,12 +23,10 @@ anywhere is finished by the next.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime
+import gc
 import hashlib
-import multiprocessing
-import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -36,7 +34,6 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from journey import clock
 from journey.timescales import RULES_FILE_NAME, Rule, load_timescales
 from migrations.read_models import PROJECTION, replay_from_start
 
@@ -44,16 +41,13 @@ from projections import derive
 from projections.streams import CHILD, HOUSEHOLD, StreamState, apply, new_state
 
 BATCH_NOTIFICATIONS = 5000
-HOUSEHOLD_FLUSH_NOTIFICATIONS = 200_000
+HOUSEHOLD_FLUSH_NOTIFICATIONS = 1_000_000
 # A catch-up further behind than this drops the secondary indexes and builds them
 # again at its end (a rebuild, or a first catch-up of a large store).
 DEFER_INDEXES_AFTER = 100_000
 # Household states kept between batches of one catch-up (a household is touched
 # by many batches); beyond this the cache is emptied and states reloaded as needed.
 CACHE_STREAMS = 20_000
-# With a helper process, a long catch-up computes half of each batch's derived rows
-# there; a handful of streams is not worth sending.
-HELPER_MIN_STREAMS = 40
 IN_CHUNK = 500  # ids per `IN (...)` (SQLite allows 32766 parameters; keep plans simple)
 POLL_SECONDS = 0.05
 
@@ -144,13 +138,12 @@ CLOCK_COLUMNS = (
 )
 
 
-
 class Projector:
     """Applies the log to one read-model database. A `Projector` lives for one
     catch-up; its cache of stream states is valid only while its own writes are
     the last ones (which the tracking row proves at each transaction)."""
 
-    def __init__(self, app, db: Database, rules: tuple[Rule, ...] | None = None, helpers: int = 0):
+    def __init__(self, app, db: Database, rules: tuple[Rule, ...] | None = None):
         self.app = app
         self.db = db
         self.rules = tuple(rules if rules is not None else rules_of(app.settings))
@@ -160,10 +153,6 @@ class Projector:
         self.by_no: dict[int, StreamState] = {}
         self.next_no = 0
         self.since_household_flush = 0
-        # A helper process computing half the derived rows, during a long catch-up
-        # (only when asked for: it is spawned, so the main module must be import-safe).
-        self.helpers = helpers if (os.cpu_count() or 1) > 1 else 0
-        self.helper: concurrent.futures.Executor | None = None
         # Called after each committed batch with the number of notifications it applied.
         self.on_batch: Callable[[int], None] | None = None
 
@@ -174,6 +163,7 @@ class Projector:
         passes `timeout` seconds); then finish any pending household rows and
         deferred indexes. Returns the position."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        collecting = gc.isenabled()
         try:
             while True:
                 try:
@@ -185,9 +175,8 @@ class Projector:
                     # Another process applied what we read: carry on from where it is.
                     self._forget()
         finally:
-            if self.helper is not None:
-                self.helper.shutdown(cancel_futures=True)
-                self.helper = None
+            if collecting:
+                gc.enable()
 
     def _start(self, until: int | None) -> tuple[int, int]:
         position, generation = read_tracking(self.db)
@@ -197,10 +186,10 @@ class Projector:
         head = until if until is not None else (self.app.recorder.max_notification_id() or 0)
         if head - position > DEFER_INDEXES_AFTER:
             self._defer_indexes(position, generation)
-            if self.helper is None and self.helpers:
-                self.helper = concurrent.futures.ProcessPoolExecutor(
-                    self.helpers, mp_context=multiprocessing.get_context("spawn")
-                )
+            # Decoding a long log makes millions of short-lived, acyclic objects: the
+            # cycle collector would keep walking the long-lived ones (about an eighth
+            # of a rebuild's time). Enabled again when the catch-up ends.
+            gc.disable()
         return position, generation
 
     def _batches(self, position: int, generation: int, deadline: float | None, until: int | None) -> int:
@@ -228,6 +217,8 @@ class Projector:
             self._transaction(position, position, generation, self._restore_indexes)
 
     def _transaction(self, old: int, new: int, generation: int, work: Callable[[], None]) -> None:
+        # IMMEDIATE: take the write lock now (waiting for it, up to the busy timeout)
+        # rather than fail when a read turns into a write under concurrency.
         self.db.execute("BEGIN IMMEDIATE")
         try:
             _move_tracking(self.db, old, new, generation, self.rules_fingerprint)
@@ -349,23 +340,11 @@ class Projector:
         if old:
             for table in DERIVED_TABLES:
                 conn.executemany(f"DELETE FROM {table} WHERE stream_no = ?", old)
-        rows = self._derived_rows(states)
+        rows = derive.derived_rows(states, self.rules)
         for state in states:
             state.has_rows = True
         for table, columns in DERIVED_COLUMNS.items():
             write_rows(conn, table, columns, rows[table], replace=table == "approvals")
-
-    def _derived_rows(self, states: list[StreamState]) -> dict[str, list[tuple]]:
-        """The rows, computed here and (in a long catch-up) half in a helper process."""
-        if self.helper is None or len(states) < HELPER_MIN_STREAMS:
-            return derive.derived_rows(states, self.rules)
-        half = len(states) // 2
-        theirs = self.helper.submit(derive.derived_rows, states[:half], self.rules)
-        ours = derive.derived_rows(states[half:], self.rules)
-        rows = theirs.result()
-        for table, found in ours.items():
-            rows[table] += found
-        return rows
 
     # -- indexes during a long catch-up ----------------------------------------------------
 
@@ -418,6 +397,7 @@ DERIVED_COLUMNS = {
 # Tables whose secondary indexes a long catch-up drops and recreates at its end
 # (`streams` keeps its index on stream_id: each batch looks streams up by it).
 DEFERRABLE_TABLES = ("milestones",) + DERIVED_TABLES
+
 
 def write_rows(conn, table: str, columns: tuple[str, ...], rows: list[tuple], replace: bool = False) -> None:
     """Insert `rows` into `table` in one executemany."""
@@ -485,18 +465,11 @@ def reset(db: Database) -> None:
     db.commit()
 
 
-def rebuild(app, db: Database, progress: Callable[[int], None] | None = None, helpers: int = 0) -> int:
+def rebuild(app, db: Database, progress: Callable[[int], None] | None = None) -> int:
     """Empty the read models and project the whole log again; returns the position.
     `progress` is called with the number of notifications each batch applied.
-    `helpers` > 0 computes half the derived rows in a spawned helper process
-    (only from a program whose main module is import-safe, as the CLI is).
     Interrupted, it is finished by the next catch-up (any reading command)."""
     reset(db)
-    projector = Projector(app, db, helpers=helpers)
+    projector = Projector(app, db)
     projector.on_batch = progress
     return projector.catch_up()
-
-
-def today() -> datetime.date:
-    """Today, from the tracker's one clock (queries count days to it)."""
-    return clock.today()

@@ -50,10 +50,11 @@ def _d(text: str | None) -> Date | None:
     return Date.fromisoformat(text) if text else None
 
 
-def _la_clause(la: str | None, column: str = "la_key") -> tuple[str, list]:
+def _la_clause(la: str | None) -> tuple[str, list]:
+    """`AND la_key = ?` and its parameter, or nothing for every council."""
     if la is None:
         return "", []
-    return f" AND {column} = ?", [council_key(la)]
+    return " AND la_key = ?", [council_key(la)]
 
 
 # ---------------------------------------------------------------------------- scorecard
@@ -81,19 +82,17 @@ def scorecard_from_read_models(
     (of council `la`, or all), as `journey.measures.scorecard` computes them.
 
     Each child's days per measure were computed by `journey.measures` when the
-    child was projected; here they are summed over the cohort in SQL (a range
-    scan of a covering index), so the time hardly grows with the number of
-    children held."""
+    child was projected, and summed by day of adoption order (`scorecard_days`);
+    here the days of the period are summed, so the time depends on the length of
+    the period, not on the number of children held."""
     if period_from > period_to:
         raise ValueError(f"the period starts ({period_from}) after it ends ({period_to})")
     where, params = _la_clause(la)
-    sql = (
-        "SELECT count(a1_days), sum(a1_days), count(a2_days), sum(a2_days),"
-        " count(a10_days), sum(a10_days), count(within_14_months), sum(within_14_months)"
-        " FROM measure_dates WHERE adoption_order_on BETWEEN ? AND ?" + where
-    )
     a1_n, a1_sum, a2_n, a2_sum, a10_n, a10_sum, a3_n, a3_within = db.execute(
-        sql, [period_from.isoformat(), period_to.isoformat(), *params]
+        "SELECT coalesce(sum(a1_children), 0), sum(a1_days), coalesce(sum(a2_children), 0), sum(a2_days),"
+        " coalesce(sum(a10_children), 0), sum(a10_days), coalesce(sum(a3_children), 0), sum(a3_within)"
+        " FROM scorecard_days WHERE la_key = ? AND adoption_order_on BETWEEN ? AND ?",
+        [council_key(la) if la else "", period_from.isoformat(), period_to.isoformat()],
     ).fetchone()
     problems = tuple(
         DataQualityProblem(row[0], row[1], row[2])

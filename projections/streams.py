@@ -24,8 +24,9 @@ HOUSEHOLD = "household"
 
 class StreamState:
     """One stream: identity, attributes and `entries` (event id -> [name,
-    occurred_on, details, withdrawn]). `changed` holds the event ids whose rows
-    must be written; `identity_changed` says the stream row must be."""
+    occurred_on, details, withdrawn, its `Milestone` once made]). `changed` holds
+    the event ids whose rows must be written; `identity_changed` says the stream
+    row must be."""
 
     __slots__ = (
         "stream_id", "stream_no", "kind", "local_authority", "child_ref", "household_ref", "interagency",
@@ -55,11 +56,14 @@ class StreamState:
 
     def milestones(self) -> list[Milestone]:
         """The current milestones (corrections applied, withdrawn ones left out)."""
-        return [
-            Milestone(event_id, entry[0], entry[1], entry[2])
-            for event_id, entry in self.entries.items()
-            if not entry[3]
-        ]
+        found = []
+        for event_id, entry in self.entries.items():
+            if entry[3]:
+                continue
+            if entry[4] is None:  # made once: a household is recomputed many times
+                entry[4] = Milestone(event_id, entry[0], entry[1], entry[2])
+            found.append(entry[4])
+        return found
 
     # -- rows --------------------------------------------------------------------
 
@@ -73,7 +77,7 @@ class StreamState:
     def milestone_rows(self, event_ids) -> list[tuple]:
         rows = []
         for event_id in event_ids:
-            name, occurred_on, details, withdrawn = self.entries[event_id]
+            name, occurred_on, details, withdrawn, _ = self.entries[event_id]
             rows.append((self.stream_no, event_id, name, occurred_on.isoformat(), dumps(details), int(withdrawn)))
         return rows
 
@@ -89,7 +93,7 @@ class StreamState:
             attributes=loads(stream["attributes"]), has_rows=True,
         )
         for event_id, name, occurred_on, details, withdrawn in milestones:
-            state.entries[event_id] = [name, datetime.date.fromisoformat(occurred_on), loads(details), bool(withdrawn)]
+            state.entries[event_id] = [name, datetime.date.fromisoformat(occurred_on), loads(details), bool(withdrawn), None]
         return state
 
 
@@ -128,7 +132,7 @@ def _ignore(state: StreamState, event) -> None:
 def _recorded(state: StreamState, event) -> None:
     event_id = event.originator_version
     # The event is not kept, so its details need no copy.
-    state.entries[event_id] = [event.milestone, event.occurred_on, event.details, False]
+    state.entries[event_id] = [event.milestone, event.occurred_on, event.details, False, None]
     state.changed.add(event_id)
     if event.milestone == "born" and state.kind == CHILD:
         _set_attribute(state, "date_of_birth", event.occurred_on)
@@ -139,7 +143,8 @@ def _corrected(state: StreamState, event) -> None:
     if entry is None:  # a milestone the projection never saw recorded
         return
     entry[1] = event.occurred_on
-    entry[2] = dict(event.details)
+    entry[2] = event.details
+    entry[4] = None
     state.changed.add(event.corrects)
     if event.milestone == "born" and state.kind == CHILD:
         _set_attribute(state, "date_of_birth", event.occurred_on)

@@ -119,9 +119,22 @@ def test_opening_applies_the_migrations_once(settings):
     assert set(PROJECTED_TABLES) <= set(db.table_names())
     db.close()
     again = open_read_models(settings.read_models_path)
-    assert [m.name for m in MIGRATIONS.applied(again)] == ["m001_read_models"]
+    assert [m.name for m in MIGRATIONS.applied(again)] == ["m001_read_models", "m002_scorecard_by_day"]
     assert position_of(again) == 0
     assert {"clocks_by_due", "clocks_by_warn"} <= {i.name for i in again["clocks"].indexes}
+
+
+def test_a_later_migration_fills_its_table_from_the_rows_held(app, settings, tmp_path):
+    """Read models made and filled under m001 get m002's `scorecard_days` from their
+    rows, equal to what a rebuild under both gives."""
+    from sqlite_utils import Database
+
+    db = Database(settings.read_models_path)
+    MIGRATIONS.apply(db, stop_before="m002_scorecard_by_day")
+    catch_up(app, db)
+    assert "scorecard_days" not in db.table_names()
+    MIGRATIONS.apply(db)
+    assert_same(contents(db), rebuilt(app, tmp_path))
 
 
 # ---------------------------------------------------------------------------- exactly once
