@@ -366,12 +366,14 @@ def stages(obj):
 
 
 def print_stages(obj):
-    from journey.demo import children_by_stage
+    from journey.stages import ORDER
+    from projections.commands import read_models
+    from projections.queries import children_by_stage
 
-    counts = children_by_stage(obj.app)
+    counts = children_by_stage(read_models(obj))
     click.echo(f"Children by stage on {clock.today():%d %b %Y} ({obj.settings.describe_store()}):")
-    for stage, n in counts.items():
-        click.echo(f"  {stage:<10} {n:>5}")
+    for stage in ORDER:
+        click.echo(f"  {stage:<10} {counts.get(stage, 0):>5}")
 
 
 @main.command()

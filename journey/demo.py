@@ -1,13 +1,9 @@
-"""Loading the sample agency, and small whole-store summaries for `journey run`."""
+"""Loading the sample agency (`journey demo`, and `journey run` on an empty data directory)."""
 
 from __future__ import annotations
 
-import collections
-
-from journey.child import ChildJourney
 from journey.councils import Agency, Council
 from journey.importing import import_household_rows, import_milestones, rows_from_dicts
-from journey.stages import ORDER
 
 SAMPLE_BY = "sample data"
 
@@ -50,12 +46,3 @@ def _refuse_problems(report) -> None:
 
         listed = "\n".join(str(p) for p in report.problems[:20])
         raise JourneyError(f"the sample data broke {len(report.problems)} rule(s):\n{listed}")
-
-
-def children_by_stage(app) -> dict[str, int]:
-    """Children at each stage today, replayed from the log."""
-    from journey import clock
-
-    today = clock.today()
-    counts = collections.Counter(j.stage(today).name for j in app.all_journeys() if isinstance(j, ChildJourney))
-    return {stage: counts.get(stage, 0) for stage in ORDER}
