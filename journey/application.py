@@ -101,11 +101,15 @@ class JourneyTracker(Application):
         try:
             return self.load_child(la, child_ref)
         except ChildNotFound:
-            council = self.council(la)
-            found = rules.breaches([], attributes.get("date_of_birth"), clock.today())
-            if found:
-                raise JourneyRulesBroken(f"child {child_ref} of {council.name}", found) from None
-            return ChildJourney._create(
+            return self.start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
+
+    def start_child(self, la: str, child_ref: str, *, attributes: dict, recorded_by: str, note=None) -> ChildJourney:
+        """A new child's journey (saving it fails if the child already exists)."""
+        council = self.council(la)
+        found = rules.breaches([], attributes.get("date_of_birth"), clock.today())
+        if found:
+            raise JourneyRulesBroken(f"child {child_ref} of {council.name}", found)
+        return ChildJourney._create(
                 ChildJourney.Registered,
                 id=self.child_id(la, child_ref),
                 local_authority=council.name,

@@ -117,6 +117,9 @@ class _ChildRows:
         self.shared: list[int] = []  # event ids to copy to households
         self.added = self.already = 0
         self.before: list = []
+        # Into an empty store no child can exist yet, so none is looked up; if someone
+        # writes meanwhile, the save fails on the conflict and the child is re-read.
+        self.store_was_empty = False
 
     def problem(self, row: _Row | None, rule: str, message: str) -> None:
         self.problems.append(Problem(row.number if row else None, self.child_ref, self.la, rule, message))
@@ -156,7 +159,10 @@ class _ChildRows:
     def _apply(self, attributes, ordered, today, *, check: bool) -> ChildJourney | None:
         self.shared, self.added, self.already = [], 0, 0
         try:
-            journey = self.app.load_or_start_child(self.la, self.child_ref, attributes=attributes, recorded_by=self.default_by)
+            if self.store_was_empty:
+                journey = self.app.start_child(self.la, self.child_ref, attributes=attributes, recorded_by=self.default_by)
+            else:
+                journey = self.app.load_or_start_child(self.la, self.child_ref, attributes=attributes, recorded_by=self.default_by)
             self.before = journey.breaches(today) if journey.entries else []
             journey.amend_attributes(attributes, today=today, recorded_by=self.default_by)
         except JourneyError as e:
@@ -204,6 +210,9 @@ def import_milestones(
         by_child.setdefault(key, []).append(row)
 
     children = [_ChildRows(app, rows[0].la, rows[0].child_ref, rows, recorded_by) for rows in by_child.values()]
+    store_was_empty = not app.recorder.max_notification_id()
+    for child in children:
+        child.store_was_empty = store_was_empty
     for child in children:
         child.check_and_apply()
         report.problems += child.problems
@@ -239,6 +248,7 @@ def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progre
                 households.clear()
                 for child in batch:
                     child.problems, child.shared, child.added, child.already = [], [], 0, 0
+                    child.store_was_empty = False
                     child.check_and_apply()
         else:
             raise ConcurrentChange("the import kept meeting concurrent changes; part of it was written, run it again to finish")

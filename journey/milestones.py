@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -156,4 +157,8 @@ class Milestone:
 
 def in_journey_order(milestones: list[Milestone]) -> list[Milestone]:
     """Milestones by the date they happened, then by the order recorded."""
-    return sorted(milestones, key=lambda m: m.sort_key)
+    # The same order as `sort_key`, by a key made in C (sorted a million times a rebuild).
+    return sorted(milestones, key=_JOURNEY_ORDER)
+
+
+_JOURNEY_ORDER = operator.attrgetter("occurred_on", "event_id")

@@ -575,17 +575,36 @@ def _clocks(
     journey = in_journey_order(
         [m for m in milestones if as_of is None or m.occurred_on <= as_of]
     )
+    return clocks_of_journey(journey, rules, subject)
+
+
+def clocks_of_journey(journey: Sequence[Milestone], rules: Iterable[Rule], subject: str) -> list[Clock]:
+    """As `child_clocks`/`household_clocks` (no `as_of`) for milestones already in
+    journey order (`in_journey_order`): the projection sorts each journey once."""
+    # Where each milestone name occurs: a rule looks only at its starting milestones.
+    positions: dict[str, list[int]] = {}
+    for index, m in enumerate(journey):
+        found = positions.get(m.name)
+        if found is None:
+            positions[m.name] = [index]
+        else:
+            found.append(index)
     return [
         clock
         for rule in rules
-        if rule.subject == subject
-        for clock in _clocks_of_rule(rule, journey)
+        if rule.subject == subject and rule.starts_at in positions
+        for clock in _clocks_of_rule(rule, journey, positions[rule.starts_at])
     ]
 
 
-def _clocks_of_rule(rule: Rule, journey: Sequence[Milestone]) -> Iterator[Clock]:
+def _clocks_of_rule(
+    rule: Rule, journey: Sequence[Milestone], candidates: Iterable[int] | None = None
+) -> Iterator[Clock]:
+    """The clocks of `rule`; `candidates`, when given, are the indexes in `journey`
+    of its `starts_at` milestones (no other milestone can start a clock)."""
     started_on: set[datetime.date] = set()
-    for index, start in enumerate(journey):
+    for index in range(len(journey)) if candidates is None else candidates:
+        start = journey[index]
         if not rule.starts_with(start) or start.occurred_on in started_on:
             continue
         started_on.add(start.occurred_on)
@@ -644,7 +663,12 @@ def _stops(rule: Rule, journey: Sequence[Milestone], index: int) -> tuple[Stop, 
     stops: list[Stop] = []
     standing: set[str] = set()
     period_over = False
-    for m in journey:
+    # The journey is in order: nothing before the first milestone of the start's
+    # day can count (skip them rather than compare each).
+    first = index
+    while first > 0 and journey[first - 1].occurred_on >= start.occurred_on:
+        first -= 1
+    for m in journey[first:]:
         if m.occurred_on < start.occurred_on or m is start:
             continue
         if m.name in rule.stopped_by:

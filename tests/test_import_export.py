@@ -394,3 +394,32 @@ def test_export_then_import_into_an_empty_data_dir_gives_the_same_journeys(tmp_p
     assert cli(second_dir, "export", "milestones", str(again)).exit_code == 0
     with open(again, newline="") as f:
         assert list(csv.DictReader(f)) == exported_rows
+
+
+def test_a_child_recorded_by_someone_else_during_an_import_into_an_empty_store_is_not_lost(tmp_path):
+    """The import checks every child before writing; if another tracker records one of
+    them in between, the save meets the conflict, re-reads that child and keeps both."""
+    from journey.importing import import_milestones, rows_from_dicts
+
+    data_dir = tmp_path / "var"
+    importer = make_tracker(data_dir)
+    other = make_tracker(data_dir)
+    rows = rows_from_dicts(
+        [
+            {"child_ref": "CV-1", "local_authority": LA, "milestone": "entered_care", "occurred_on": "2022-01-10"},
+            {"child_ref": "CV-2", "local_authority": LA, "milestone": "entered_care", "occurred_on": "2022-02-10"},
+        ]
+    )
+    interrupted = []
+
+    def meanwhile(_n):
+        if not interrupted:
+            interrupted.append(1)
+            other.record(LA, "CV-1", "permanence_plan", "2022-01-20", recorded_by="another tracker")
+
+    report = import_milestones(importer, rows, recorded_by="importer", progress=meanwhile)
+
+    assert report.written and not report.problems
+    milestones = [(m["milestone"], m["occurred_on"]) for m in importer.journey(LA, "CV-1")["milestones"]]
+    assert milestones == [("entered_care", "2022-01-10"), ("permanence_plan", "2022-01-20")]
+    assert importer.journey(LA, "CV-2")["milestones"][0]["milestone"] == "entered_care"
