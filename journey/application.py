@@ -130,7 +130,11 @@ class JourneyTracker(Application):
         try:
             return self.load_household(household_ref)
         except HouseholdNotFound:
-            return Household._create(
+            return self.start_household(household_ref, recorded_by=recorded_by, interagency=interagency, note=note)
+
+    def start_household(self, household_ref: str, *, recorded_by: str, interagency: bool = False, note=None) -> Household:
+        """A new household's stream (saving it fails if the household already exists)."""
+        return Household._create(
                 Household.Registered,
                 id=self.household_id(household_ref),
                 household_ref=household_ref.strip(),

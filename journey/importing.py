@@ -227,14 +227,14 @@ def import_milestones(
     # rows refused before they could be grouped (no child_ref, unknown council)
     skipped += [(p.child_ref or "(no child_ref)", p.local_authority) for p in report.problems if (p.child_ref, p.local_authority) not in {(c.child_ref, c.la) for c in children}]
     report.skipped_children = list(dict.fromkeys(skipped))
-    _write(app, kept, recorded_by, progress)
+    _write(app, kept, recorded_by, progress, store_was_empty)
     report.written = True
     report.milestones_added = sum(c.added for c in kept)
     report.rows_already_recorded = sum(c.already for c in kept)
     return report
 
 
-def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progress) -> None:
+def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progress, store_was_empty: bool = False) -> None:
     """Save the checked journeys in batches, copying shared milestones to households.
     A batch someone else wrote to meanwhile is checked and applied again."""
     households: dict[str, Household] = {}  # in step with the store after each batch
@@ -242,10 +242,11 @@ def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progre
         batch = kept[start : start + BATCH_CHILDREN]
         for attempt in range(5):
             try:
-                _save_batch(app, batch, recorded_by, households)
+                _save_batch(app, batch, recorded_by, households, store_was_empty)
                 break
             except IntegrityError:
                 households.clear()
+                store_was_empty = False
                 for child in batch:
                     child.problems, child.shared, child.added, child.already = [], [], 0, 0
                     child.store_was_empty = False
@@ -256,7 +257,7 @@ def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progre
             progress(len(batch))
 
 
-def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, households: dict[str, Household]) -> None:
+def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, households: dict[str, Household], store_was_empty: bool) -> None:
     touched: dict[str, Household] = {}
     for child in batch:
         journey = child.journey
@@ -264,7 +265,8 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, 
             entry = journey.entries[event_id]
             ref = entry.details["household"]
             if ref not in households:
-                households[ref] = app.load_or_start_household(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
+                start = app.start_household if store_was_empty else app.load_or_start_household
+                households[ref] = start(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
             households[ref].record(entry.name, entry.occurred_on, app._copy_details(journey, event_id), recorded_by=recorded_by)
             touched[ref] = households[ref]
     app.save(*[c.journey for c in batch], *touched.values())
