@@ -172,10 +172,17 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     """
     year, month_index = divmod(start.year * 12 + start.month - 1 + months, 12)
     month = month_index + 1
-    last_day = calendar.monthrange(year, month)[1]
-    return datetime.date(year, month, min(start.day, last_day))
+    day = start.day
+    if day > 28:  # only then can the month be too short (as calendar.monthrange, without its weekday)
+        last_day = 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month]
+        day = min(day, last_day)
+    return datetime.date(year, month, day)
 
 
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure; the projection asks for the same days again and again
 def _moved(day: datetime.date, span: Limit, sign: int) -> datetime.date:
     if span.unit == "days":
         return day + datetime.timedelta(days=sign * span.amount)
@@ -668,19 +675,19 @@ def _stops(rule: Rule, journey: Sequence[Milestone], index: int) -> tuple[Stop, 
     first = index
     while first > 0 and journey[first - 1].occurred_on >= start.occurred_on:
         first -= 1
+    start_day, starts_at, stopped_by = start.occurred_on, rule.starts_at, rule.stopped_by
     for m in journey[first:]:
-        if m.occurred_on < start.occurred_on or m is start:
+        if m is start:  # (every milestone from `first` on is on or after the start's day)
             continue
-        if m.name in rule.stopped_by:
+        name = m.name
+        if name in stopped_by:
             if not standing:
-                stops.append(Stop(m.occurred_on, m.name))
-            standing.add(m.name)
-        elif standing and m.name in undoers and not period_over:
-            standing -= undoers[m.name]
+                stops.append(Stop(m.occurred_on, name))
+            standing.add(name)
+        elif standing and name in undoers and not period_over:
+            standing -= undoers[name]
             if not standing:
                 stops[-1] = stops[-1]._replace(resumed_on=m.occurred_on)
-        if m.name in PERIOD_BOUNDARIES and not (
-            m.name == rule.starts_at and m.occurred_on == start.occurred_on
-        ):
+        if name in PERIOD_BOUNDARIES and not (name == starts_at and m.occurred_on == start_day):
             period_over = True
     return tuple(stops)

@@ -23,7 +23,7 @@ from journey.measures import (
 )
 from journey.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
 from journey.stages import stage_of
-from journey.timescales import Clock, Rule, child_clocks, household_clocks
+from journey.timescales import Clock, Rule, clocks_of_journey
 
 from projections.streams import CHILD, StreamState
 
@@ -65,7 +65,8 @@ def derived_rows(states: list[StreamState], rules: tuple[Rule, ...]) -> dict[str
         "children": [], "measure_dates": [], "households": [], "approvals": [], "clocks": [],
     }
     for state in states:
-        milestones = state.milestones()
+        # Sorted once: the functions below sort again, which costs little on a sorted list.
+        milestones = in_journey_order(state.milestones())
         if state.kind == CHILD:
             rows["children"].append(child_row(state, milestones))
             measure = measure_row(state, milestones)
@@ -175,17 +176,14 @@ def approval_rows(state: StreamState, milestones: list[Milestone]) -> list[tuple
 
 def clock_rows(state: StreamState, milestones: list[Milestone], rules: tuple[Rule, ...]) -> list[tuple]:
     """One `clocks` row per clock of the stream under `rules`."""
-    # Only the rules something in this journey starts (the others give no clock).
-    names = {m.name for m in milestones}
-    rules = [rule for rule in rules if rule.starts_at in names]
-    if state.kind == CHILD:
-        clocks = child_clocks(milestones, rules)
-    else:
-        clocks = household_clocks(milestones, rules)
-    la = state.local_authority
+    # As child_clocks / household_clocks, for milestones already in journey order.
+    clocks = clocks_of_journey(
+        in_journey_order(milestones), rules, "child" if state.kind == CHILD else "household"
+    )
+    la, la_key = state.local_authority, state.la_key
     return [
         (
-            state.stream_no, state.stream_id, state.kind, state.child_ref, la, state.la_key, state.household_ref,
+            state.stream_no, state.stream_id, state.kind, state.child_ref, la, la_key, state.household_ref,
             c.rule_id, c.started_on.isoformat(), c.due_on.isoformat(), iso(c.warn_on),
             iso(alert_from(c)), iso(c.stopped_on), c.stopped_by, int(c.stopped_on is None),
             _stops_json(c),
@@ -198,7 +196,27 @@ def _stops_json(clock: Clock) -> str:
     """`[[stopped_on, stopped_by, resumed_on], ...]` as JSON (by hand: 60,000 clocks a rebuild)."""
     if not clock.stops:
         return "[]"
-    return json.dumps([[s.stopped_on.isoformat(), s.stopped_by, iso(s.resumed_on)] for s in clock.stops])
+    # What json.dumps gives (its ", " separator; dates are ISO text, needing no escapes).
+    return "[" + ", ".join([
+        f'["{s.stopped_on.isoformat()}", {_json_text(s.stopped_by)}, '
+        + ("null" if s.resumed_on is None else f'"{s.resumed_on.isoformat()}"') + "]"
+        for s in clock.stops
+    ]) + "]"
+
+
+def _json_text(value) -> str:
+    """`value` (a milestone name) as JSON."""
+    text = _names.get(value)
+    if text is None:
+        text = _names[value] = _ENCODER.encode(value)
+    return text
+
+
+_names: dict = {}
+
+
+# What `json.dumps` with its defaults uses, made once rather than per call.
+_ENCODER = json.JSONEncoder()
 
 
 def alert_from(clock: Clock) -> datetime.date:

@@ -254,8 +254,14 @@ class Projector:
             self._forget()
 
     def _apply_events(self, events: list) -> list[StreamState]:
-        # A stream whose first event here is its first ever is new; others may be stored.
-        ids = {e.originator_id.int for e in events if e.originator_version != 1} - self.cache.keys()
+        # A stream whose first event is in this batch is new (none of its events can
+        # have been applied before); others may be stored.
+        ids = set()
+        new = set()
+        for e in events:
+            (new if e.originator_version == 1 else ids).add(e.originator_id.int)
+        ids -= new
+        ids -= self.cache.keys()
         self._load("stream_id", sorted(str(uuid.UUID(int=i)) for i in ids))
         self.next_no = self.db.execute("SELECT coalesce(max(stream_no), 0) + 1 FROM streams").fetchone()[0]
         touched: dict = {}

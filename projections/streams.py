@@ -75,10 +75,14 @@ class StreamState:
         )
 
     def milestone_rows(self, event_ids) -> list[tuple]:
+        entries, stream_no = self.entries, self.stream_no
         rows = []
         for event_id in event_ids:
-            name, occurred_on, details, withdrawn, _ = self.entries[event_id]
-            rows.append((self.stream_no, event_id, name, occurred_on.isoformat(), dumps(details), int(withdrawn)))
+            name, occurred_on, details, withdrawn, _ = entries[event_id]
+            rows.append((
+                stream_no, event_id, name, occurred_on.isoformat(), dumps(details) if details else "{}",
+                int(withdrawn),
+            ))
         return rows
 
     @classmethod
@@ -190,6 +194,12 @@ def _default(value):
 def dumps(value: dict) -> str:
     if not value:
         return "{}"
+    # Text keys and values (most details): joined by hand with the very function the
+    # encoder uses for strings (ensure_ascii), so the text is what json.dumps gives.
+    try:
+        return "{" + ",".join([_string(k) + ":" + _string(v) for k, v in value.items()]) + "}"
+    except TypeError:  # a key or value that is not text: the general way below
+        pass
     # The same few details recur across children ({"authority": "placement_order"}).
     try:
         # With the values' types: True and 1 are equal keys but not equal JSON.
@@ -198,13 +208,16 @@ def dumps(value: dict) -> str:
     except TypeError:  # an unhashable value: encode it every time
         key = text = None
     if text is None:
-        text = json.dumps(value, default=_default, separators=(",", ":"))
+        text = _ENCODER.encode(value)
         if key is not None and len(_encoded) < 10_000:
             _encoded[key] = text
     return text
 
 
 _encoded: dict[tuple, str] = {}
+# As json.dumps(value, default=_default, separators=(",", ":")), made once rather than per call.
+_ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"))
+_string = json.encoder.encode_basestring_ascii
 
 
 def loads(text: str) -> dict:
