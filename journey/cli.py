@@ -383,14 +383,13 @@ def run(obj):
     load the sample agency first; show children by stage; then run the scheduler
     in the foreground (projections kept current, alerts swept) until Ctrl-C."""
     from journey.demo import is_empty, load_demo
-    from journey.scheduler import run_scheduler
+    from journey.scheduler import scheduler
 
     if is_empty(obj.app):
         click.echo(f"Empty data directory {obj.settings.data_dir}: loading the sample agency.")
         load_demo(obj, clock.today(), echo=click.echo)
     print_stages(obj)
-    click.echo("Running the scheduler (Ctrl-C to stop).")
-    run_scheduler(obj)
+    click.get_current_context().invoke(scheduler)
 
 
 @main.command()

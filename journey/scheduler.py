@@ -177,3 +177,5 @@ def scheduler(obj):
         run_scheduler(obj)
     except RulesFileError as error:
         raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:  # Ctrl-C during the sweep at start: what was saved stays saved
+        log.info("scheduler stopped before it started")
