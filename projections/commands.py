@@ -130,7 +130,7 @@ def print_scorecard(card: Scorecard, council: str | None, known: datetime.dateti
         heading += f", as known on {known.astimezone(clock.LONDON):%d %b %Y %H:%M}"
     click.echo(heading)
     if t.financial_year:
-        click.echo(f"Thresholds for periods ending in {t.financial_year} ({t.status or 'unverified'}).")
+        click.echo(f"Thresholds in force from {t.financial_year} ({t.status or 'unverified'}).")
     else:
         click.echo("No thresholds for periods ending this early.")
 
