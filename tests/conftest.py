@@ -131,3 +131,104 @@ def postgres_env(postgres_url: str) -> Iterator[dict[str, str]]:
 # ===========================================================================
 # end of PostgreSQL section
 # ===========================================================================
+
+
+# ===========================================================================
+# The `journey alerts` command group (shared test setup)
+#
+#   alerts_command_registered  (function) adds `alerts_group` to journey.cli's
+#                              `main` as journey/cli.py registers it, if it is
+#                              not there already, and takes it off again after
+#                              the test. Modules that drive `journey alerts ...`
+#                              through the command line use it for every test:
+#                              pytestmark = pytest.mark.usefixtures("alerts_command_registered")
+# ===========================================================================
+
+
+@pytest.fixture
+def alerts_command_registered() -> Iterator[None]:
+    """The group as journey/cli.py registers it (`main.add_command(alerts_group)`)."""
+    from journey.alert_commands import alerts_group
+    from journey.cli import main
+
+    added = "alerts" not in main.commands
+    if added:
+        main.add_command(alerts_group)
+    yield
+    if added:
+        main.commands.pop("alerts", None)
+
+
+# ===========================================================================
+# end of the `journey alerts` section
+# ===========================================================================
+
+
+# ===========================================================================
+# Today and a tracker (shared test setup; see tests/factories.py)
+#
+#   today_fixed  (function) "today" is factories.TODAY (2024-06-30) through the
+#                clock seam for the test, then back to the real date. Modules
+#                whose every test needs it say
+#                pytestmark = pytest.mark.usefixtures("today_fixed")
+#   tracker      (function) factories.make_tracker(tmp_path), closed afterwards.
+# ===========================================================================
+
+
+@pytest.fixture
+def today_fixed() -> Iterator[None]:
+    from factories import TODAY
+
+    from journey import clock
+
+    clock.set_today(TODAY)
+    yield
+    clock.set_today(None)
+
+
+@pytest.fixture
+def tracker(tmp_path):
+    from factories import make_tracker
+
+    tracker = make_tracker(tmp_path)
+    yield tracker
+    tracker.close()
+
+
+# ===========================================================================
+# end of the today-and-a-tracker section
+# ===========================================================================
+
+
+# ===========================================================================
+# A tracker and its read models on the module's own `settings` (shared setup)
+#
+#   settings_tracker  (function) JourneyTracker(settings), closed afterwards;
+#                     `settings` is whatever fixture of that name the test's
+#                     module defines.
+#   read_models       (function) projections.open_read_models on
+#                     settings.read_models_path, closed afterwards.
+# ===========================================================================
+
+
+@pytest.fixture
+def settings_tracker(settings):
+    from journey.application import JourneyTracker
+
+    app = JourneyTracker(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def read_models(settings):
+    from projections import open_read_models
+
+    db = open_read_models(settings.read_models_path)
+    yield db
+    db.close()
+
+
+# ===========================================================================
+# end of the tracker-and-read-models section
+# ===========================================================================

@@ -165,3 +165,35 @@ def cli(data_dir: Path, *args: str, env: dict | None = None):
     (`exit_code`, `stdout`, `stderr`, `output`)."""
     runner = CliRunner()
     return runner.invoke(main, ["--data-dir", str(data_dir), *args], env={"JOURNEY_USER": BY, **(env or {})})
+
+
+# -- the read models (projections) --------------------------------------------------------
+
+
+def make_two_council_settings(tmp_path: Path, *, name: str = "var") -> Settings:
+    """Settings on a fresh data directory whose agency.toml lists Coventry (331)
+    and Solihull (334) under "Test RAA"."""
+    from journey.councils import Agency, Council
+
+    settings = Settings(data_dir=Path(tmp_path) / name)
+    settings.data_dir.mkdir()
+    Agency("Test RAA", (Council("Coventry", "331"), Council("Solihull", "334"))).write(settings.data_dir)
+    return settings
+
+
+def projections_cli():
+    """The projection commands as journey.cli registers them, on their own group."""
+    import click
+
+    from journey.cli import Context, Group
+    from projections.commands import projections_group, report_group, scorecard, waiting
+
+    @click.group(cls=Group)
+    @click.option("--data-dir")
+    @click.pass_context
+    def main(ctx, data_dir):
+        ctx.obj = Context(data_dir)
+
+    for command in (projections_group, scorecard, report_group, waiting):
+        main.add_command(command)
+    return main

@@ -12,20 +12,12 @@ from factories import LA, cli, d, make_settings, make_tracker
 from journey import alerts, clock
 from journey.alert_commands import alerts_group, due_clock_rows, sweep_after
 from journey.application import JourneyTracker
-from journey.cli import main
 
 BY = "tester"
 
 
-@pytest.fixture(autouse=True)
-def registered():
-    """The group as journey/cli.py registers it (`main.add_command(alerts_group)`)."""
-    added = "alerts" not in main.commands
-    if added:
-        main.add_command(alerts_group)
-    yield
-    if added:
-        main.commands.pop("alerts", None)
+# `journey alerts` registered on journey.cli's main for every test (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("alerts_command_registered")
 
 
 @pytest.fixture(autouse=True)

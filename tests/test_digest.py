@@ -12,9 +12,7 @@ import pytest
 from factories import cli, d, make_settings
 
 from journey import alerts, clock, digest
-from journey.alert_commands import alerts_group
 from journey.application import JourneyTracker
-from journey.cli import main
 
 BY = "tester"
 AGENCY = """name = "Adoption Central England"
@@ -32,14 +30,8 @@ name = "Solihull"
 """
 
 
-@pytest.fixture(autouse=True)
-def registered():
-    added = "alerts" not in main.commands
-    if added:
-        main.add_command(alerts_group)
-    yield
-    if added:
-        main.commands.pop("alerts", None)
+# `journey alerts` registered on journey.cli's main for every test (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("alerts_command_registered")
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import BY, LA, TODAY, cli, make_settings, make_tracker
 
-from journey import clock
 from journey.errors import InvalidValue
 from journey.history import MILESTONE_WORDS, parse_as_known_on
 
@@ -21,11 +20,8 @@ UTC = datetime.timezone.utc
 BASE_KEYS = {"event_id", "type", "recorded_at", "recorded_by", "note"}
 
 
-@pytest.fixture(autouse=True)
-def fixed_today():
-    clock.set_today(TODAY)
-    yield
-    clock.set_today(None)
+# "Today" is TODAY for every test (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("today_fixed")
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ from factories import (
     write_milestones_csv,
 )
 
-from journey import clock
 from journey.application import JourneyTracker
 from journey.child import ChildJourney
 from journey.errors import ChildNotFound
@@ -35,11 +34,8 @@ EXIT_REFUSED = 1
 EXIT_BAD_ROWS = 3
 
 
-@pytest.fixture(autouse=True)
-def fixed_today():
-    clock.set_today(TODAY)
-    yield
-    clock.set_today(None)
+# "Today" is TODAY for every test (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("today_fixed")
 
 
 @pytest.fixture

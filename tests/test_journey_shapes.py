@@ -17,28 +17,22 @@ from factories import (
     event_count,
     event_types,
     household_copies,
-    make_tracker,
     milestones_of,
     record_journey,
     stage_on,
 )
 
-from journey import clock
 from journey.errors import JourneyRulesBroken, MatchOrPlacementAfterReversal, MilestoneNotFound
 
 
-@pytest.fixture(autouse=True)
-def fixed_today():
-    clock.set_today(TODAY)
-    yield
-    clock.set_today(None)
+# "Today" is TODAY for every test (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("today_fixed")
 
 
 @pytest.fixture
-def app(tmp_path):
-    tracker = make_tracker(tmp_path)
-    yield tracker
-    tracker.close()
+def app(tracker):
+    """A tracker on a fresh SQLite data directory (tests/conftest.py)."""
+    return tracker
 
 
 def days_since(day: str) -> int:

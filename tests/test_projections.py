@@ -36,6 +36,8 @@ from projections import (
 )
 from projections.queries import child as child_row, scorecard_from_read_models, waiting_children
 
+from factories import projections_cli
+
 ROOT = Path(__file__).resolve().parent.parent
 d = datetime.date.fromisoformat
 SAMPLE_AS_OF = d("2026-11-01")
@@ -73,17 +75,15 @@ def settings(tmp_path, sample_store) -> Settings:
 
 
 @pytest.fixture
-def app(settings):
-    app = JourneyTracker(settings)
-    yield app
-    app.close()
+def app(settings_tracker):
+    """A tracker on `settings` (tests/conftest.py)."""
+    return settings_tracker
 
 
 @pytest.fixture
-def db(settings):
-    db = open_read_models(settings.read_models_path)
-    yield db
-    db.close()
+def db(read_models):
+    """The read models beside `settings` (tests/conftest.py)."""
+    return read_models
 
 
 def contents(db) -> dict[str, list[tuple]]:
@@ -413,22 +413,7 @@ def test_wait_for_reads_your_writes(small):
 # ---------------------------------------------------------------------------- the CLI
 
 
-def cli():
-    """The commands as journey.cli registers them, on their own group."""
-    import click
-
-    from journey.cli import Context, Group
-    from projections.commands import projections_group, report_group, scorecard, waiting
-
-    @click.group(cls=Group)
-    @click.option("--data-dir")
-    @click.pass_context
-    def main(ctx, data_dir):
-        ctx.obj = Context(data_dir)
-
-    for command in (projections_group, scorecard, report_group, waiting):
-        main.add_command(command)
-    return main
+cli = projections_cli  # the projection commands on their own group (tests/factories.py)
 
 
 def test_cli_rebuild_and_status(settings, app):

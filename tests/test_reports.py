@@ -9,18 +9,14 @@ import datetime
 import io
 import json
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from journey import clock
-from journey.application import JourneyTracker
-from journey.cli import Context, Group
-from journey.config import Settings
-from journey.councils import Agency, Council
 from projections import catch_up, open_read_models
-from projections.commands import projections_group, report_group, scorecard, waiting
 from projections.reports import quarterly_report
+
+from factories import make_two_council_settings, projections_cli
 
 d = datetime.date.fromisoformat
 TODAY = d("2019-06-30")
@@ -36,18 +32,14 @@ def fixed_today():
 
 @pytest.fixture
 def settings(tmp_path):
-    settings = Settings(data_dir=tmp_path / "var")
-    settings.data_dir.mkdir()
-    Agency("Test RAA", (Council("Coventry", "331"), Council("Solihull", "334"))).write(settings.data_dir)
-    return settings
+    return make_two_council_settings(tmp_path)
 
 
 @pytest.fixture
-def app(settings):
-    app = JourneyTracker(settings)
-    record_agency(app)
-    yield app
-    app.close()
+def app(settings_tracker):
+    """A tracker on `settings` (tests/conftest.py), with the agency's journeys recorded."""
+    record_agency(settings_tracker)
+    return settings_tracker
 
 
 def child(app, ref, *steps, la="Coventry"):
@@ -140,16 +132,7 @@ def test_one_councils_report_rounds_the_wait_half_up(app, settings):
     assert (report["children_waiting"]["children"], report["children_waiting"]["average_days"]) == (2, 485)
 
 
-def cli():
-    @click.group(cls=Group)
-    @click.option("--data-dir")
-    @click.pass_context
-    def main(ctx, data_dir):
-        ctx.obj = Context(data_dir)
-
-    for command in (projections_group, scorecard, report_group, waiting):
-        main.add_command(command)
-    return main
+cli = projections_cli  # the projection commands on their own group (tests/factories.py)
 
 
 def test_cli_quarterly_report_json_csv_and_text(app, settings):

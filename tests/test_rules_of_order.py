@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 from factories import LA, TODAY, event_count, make_tracker, milestones_of, record_journey
 
-from journey import clock
 from journey.errors import (
     ChildNotFound,
     DateInFuture,
@@ -28,18 +27,14 @@ from journey.rules import BEFORE_BIRTH_ALLOWED
 BY = "tester"
 
 
-@pytest.fixture(autouse=True)
-def fixed_today():
-    clock.set_today(TODAY)
-    yield
-    clock.set_today(None)
+# "Today" is TODAY for every test (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("today_fixed")
 
 
 @pytest.fixture
-def app(tmp_path):
-    tracker = make_tracker(tmp_path)
-    yield tracker
-    tracker.close()
+def app(tracker):
+    """A tracker on a fresh SQLite data directory (tests/conftest.py)."""
+    return tracker
 
 
 def refused(app, command, *args, **kwargs) -> JourneyRulesBroken:

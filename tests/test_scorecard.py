@@ -10,19 +10,15 @@ from __future__ import annotations
 import datetime
 import json
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from journey import clock
-from journey.application import JourneyTracker
-from journey.cli import Context, Group
-from journey.config import Settings
-from journey.councils import Agency, Council
 from journey.measures import ChildMeasureDates, scorecard
-from projections import catch_up, open_read_models, scorecard_from_read_models
-from projections.commands import projections_group, report_group, scorecard as scorecard_command, waiting
+from projections import catch_up, scorecard_from_read_models
 from projections.known import scorecard_as_known_on
+
+from factories import make_two_council_settings, projections_cli
 
 d = datetime.date.fromisoformat
 TODAY = d("2019-06-30")
@@ -38,24 +34,19 @@ def fixed_today():
 
 @pytest.fixture
 def settings(tmp_path):
-    settings = Settings(data_dir=tmp_path / "var")
-    settings.data_dir.mkdir()
-    Agency("Test RAA", (Council("Coventry", "331"), Council("Solihull", "334"))).write(settings.data_dir)
-    return settings
+    return make_two_council_settings(tmp_path)
 
 
 @pytest.fixture
-def app(settings):
-    app = JourneyTracker(settings)
-    yield app
-    app.close()
+def app(settings_tracker):
+    """A tracker on `settings` (tests/conftest.py)."""
+    return settings_tracker
 
 
 @pytest.fixture
-def db(settings):
-    db = open_read_models(settings.read_models_path)
-    yield db
-    db.close()
+def db(read_models):
+    """The read models beside `settings` (tests/conftest.py)."""
+    return read_models
 
 
 def journey(app, ref: str, *steps, la: str = "Coventry") -> None:
@@ -69,18 +60,7 @@ def measure_row(db, ref: str) -> dict:
     return next(db.query("SELECT * FROM measure_dates WHERE child_ref = ?", [ref]))
 
 
-def cli():
-    """The commands as journey.cli registers them, on their own group."""
-
-    @click.group(cls=Group)
-    @click.option("--data-dir")
-    @click.pass_context
-    def main(ctx, data_dir):
-        ctx.obj = Context(data_dir)
-
-    for command in (projections_group, scorecard_command, report_group, waiting):
-        main.add_command(command)
-    return main
+cli = projections_cli  # the projection commands on their own group (tests/factories.py)
 
 
 def record_cohort(app) -> None:
