@@ -275,7 +275,8 @@ class JourneyTracker(Application):
 
         return self.retrying(f"child {child_ref}", attempt)
 
-    def _copy_details(self, journey: ChildJourney, event_id: int) -> dict:
+    def household_copy_details(self, journey: ChildJourney, event_id: int) -> dict:
+        """What a household's copy of a child's milestone holds: who the child is and which event."""
         return {
             "child_ref": journey.child_ref,
             "local_authority": journey.local_authority,
@@ -292,7 +293,7 @@ class JourneyTracker(Application):
         household = self.load_or_start_household(
             household_ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency"))
         )
-        household.record(entry.name, entry.occurred_on, self._copy_details(journey, event_id), recorded_by=recorded_by, note=note)
+        household.record(entry.name, entry.occurred_on, self.household_copy_details(journey, event_id), recorded_by=recorded_by, note=note)
         return [household]
 
     def _follow_on_household(self, journey: ChildJourney, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:

@@ -6,7 +6,6 @@ Exit status: 0 done; 1 refused (the message says why; nothing was written);
 
 from __future__ import annotations
 
-import datetime
 import getpass
 import json
 import os

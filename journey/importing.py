@@ -267,7 +267,7 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, 
             if ref not in households:
                 start = app.start_household if store_was_empty else app.load_or_start_household
                 households[ref] = start(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
-            households[ref].record(entry.name, entry.occurred_on, app._copy_details(journey, event_id), recorded_by=recorded_by)
+            households[ref].record(entry.name, entry.occurred_on, app.household_copy_details(journey, event_id), recorded_by=recorded_by)
             touched[ref] = households[ref]
     app.save(*[c.journey for c in batch], *touched.values())
 
