@@ -9,12 +9,14 @@ while to import), then in the same run
 - reads and decodes the whole log with the bare library (`select_notifications`
   + `mapper.to_domain_event`): the raw rate;
 - rebuilds the read models from the log: the projection's rate (target at
-  least 0.5 of raw);
+  least 0.5 of raw). A rebuild reads the log in a second process while it
+  writes (`projections.reading`), so its CPU time is given with and without
+  that reader's;
 - times the scorecard query (`projections.queries.scorecard_from_read_models`)
   for a three-year period, for the whole agency and for one council (target under
   100 ms, and not much slower at 100,000 children than at 10,000).
-Prints the figures. The ratio is given by the clock and by CPU time (the
-second is steadier on a machine others are using).
+Prints the figures. The ratio is given by the clock (the target) and by CPU
+time (steadier on a machine others are using).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.util
+import resource
 import statistics
 import sys
 import time
@@ -91,17 +94,25 @@ def raw_read(app) -> tuple[int, float, float]:
     return count, time.perf_counter() - started, time.process_time() - cpu
 
 
-def rebuild(app, data_dir: Path) -> tuple[int, float, float]:
+def rebuild(app, data_dir: Path) -> tuple[int, float, float, float]:
+    """Rebuild the read models: (events, wall s, CPU s of this process, CPU s of the
+    reader process)."""
     path = data_dir / "read-models.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     db = open_read_models(path)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, reader = time.perf_counter(), time.process_time(), _children_cpu()
     projector.rebuild(app, db)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    reader = _children_cpu() - reader
     count = db.execute("SELECT position FROM tracking").fetchone()[0]
     db.close()
-    return count, elapsed, cpu
+    return count, elapsed, cpu, reader
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def query_ms(data_dir: Path, la: str | None) -> tuple[float, int]:
@@ -126,7 +137,7 @@ def main() -> None:
         clock.set_today(datetime.date(2026, 11, 1))
         app = JourneyTracker(Settings(data_dir=data_dir))
         raw_events, raw_s, raw_cpu = raw_read(app)
-        ours_events, ours_s, ours_cpu = rebuild(app, data_dir)
+        ours_events, ours_s, ours_cpu, reader_cpu = rebuild(app, data_dir)
         all_ms, cohort = query_ms(data_dir, None)
         la_ms, la_cohort = query_ms(data_dir, "Coventry")
         app.close()
@@ -134,9 +145,11 @@ def main() -> None:
         figures.append((n, all_ms))
         print(f"children: {n}, events: {raw_events}")
         print(f"  raw read + decode : {raw_s:7.1f} s = {raw_rate:8.0f} events/s (CPU {raw_cpu:.1f} s)")
-        print(f"  rebuild           : {ours_s:7.1f} s = {ours_rate:8.0f} events/s (CPU {ours_cpu:.1f} s)")
-        print(f"  ratio             : {ours_rate / raw_rate:.2f} of raw by the clock, "
-              f"{raw_cpu / ours_cpu:.2f} by CPU time (target 0.5)")
+        print(f"  rebuild           : {ours_s:7.1f} s = {ours_rate:8.0f} events/s "
+              f"(CPU {ours_cpu:.1f} s, and {reader_cpu:.1f} s in the reader process)")
+        print(f"  ratio             : {ours_rate / raw_rate:.2f} of raw by the clock (target 0.5); "
+              f"by CPU time {raw_cpu / (ours_cpu + reader_cpu):.2f} with the reader's, "
+              f"{raw_cpu / ours_cpu:.2f} without")
         print(f"  scorecard {PERIOD[0]}..{PERIOD[1]}: {all_ms:6.1f} ms ({cohort} children in A1); "
               f"one council: {la_ms:6.1f} ms ({la_cohort} children) (target < 100 ms)", flush=True)
     if len(figures) > 1:

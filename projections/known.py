@@ -13,6 +13,7 @@ import uuid
 from journey.councils import council_key
 from journey.measures import Scorecard, child_measure_dates, scorecard
 
+from projections.facts import fact_of_event
 from projections.streams import CHILD, StreamState, apply, new_state
 
 BATCH = 5000
@@ -31,13 +32,16 @@ def streams_as_known_on(app, moment: datetime.datetime) -> dict[uuid.UUID, Strea
             # Not `break`: writers' clocks differ, so the log is only nearly in time order.
             if event.timestamp > moment:
                 continue
+            fact = fact_of_event(event)
+            if fact is None:
+                continue
             state = states.get(event.originator_id)
             if state is None:
-                state = new_state(event)
+                state = new_state(fact)
                 if state is not None:
                     states[event.originator_id] = state
             else:
-                apply(state, event)
+                apply(state, fact)
         start = notifications[-1].id + 1
 
 

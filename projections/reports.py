@@ -30,7 +30,7 @@ from journey.measures import (
 from journey.milestones import Milestone, in_journey_order
 from journey.stages import stage_of
 
-from projections.streams import loads
+from projections.jsontext import loads
 
 Date = datetime.date
 

@@ -1,32 +1,36 @@
 """A child's or household's stream as the projection holds it: who it is and its
-milestones as they currently stand, built by applying the log's events.
+milestones as they currently stand, built by applying the log's facts
+(`projections.facts`).
 
 The same `apply` serves the projection (state loaded from the read models, then
-a batch of events applied) and `--as-known-on` (state built in memory from the
+a batch of facts applied) and `--as-known-on` (state built in memory from the
 events recorded by then), so both read the log the same way.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any
 
-from journey.child import ChildJourney
 from journey.councils import council_key
-from journey.household import Household
-from journey.milestones import DATE_DETAILS, Milestone
-from journey.streams import MilestoneStream
+from journey.milestones import Milestone
+
+from projections import facts as f
+from projections.jsontext import dumps, loads
 
 CHILD = "child"
 HOUSEHOLD = "household"
 
+# An entry: [name, occurred_on as ISO text, details as JSON text, withdrawn,
+# its `Milestone` once made]: as the `milestones` row holds it, so that writing
+# the row converts nothing, and the `Milestone` is made only when asked for.
+NAME, OCCURRED_ON, DETAILS, WITHDRAWN, MADE = range(5)
+
 
 class StreamState:
-    """One stream: identity, attributes and `entries` (event id -> [name,
-    occurred_on, details, withdrawn, its `Milestone` once made]). `changed` holds
-    the event ids whose rows must be written; `identity_changed` says the stream
-    row must be."""
+    """One stream: identity, attributes and `entries` (event id -> entry, as
+    above). `changed` holds the event ids whose rows must be written;
+    `identity_changed` says the stream row must be."""
 
     __slots__ = (
         "stream_id", "stream_no", "kind", "local_authority", "child_ref", "household_ref", "interagency",
@@ -58,11 +62,14 @@ class StreamState:
         """The current milestones (corrections applied, withdrawn ones left out)."""
         found = []
         for event_id, entry in self.entries.items():
-            if entry[3]:
+            if entry[WITHDRAWN]:
                 continue
-            if entry[4] is None:  # made once: a household is recomputed many times
-                entry[4] = Milestone(event_id, entry[0], entry[1], entry[2])
-            found.append(entry[4])
+            made = entry[MADE]
+            if made is None:  # made once: a household is recomputed many times
+                made = entry[MADE] = Milestone(
+                    event_id, entry[NAME], _date(entry[OCCURRED_ON]), loads(entry[DETAILS])
+                )
+            found.append(made)
         return found
 
     # -- rows --------------------------------------------------------------------
@@ -79,10 +86,7 @@ class StreamState:
         rows = []
         for event_id in event_ids:
             name, occurred_on, details, withdrawn, _ = entries[event_id]
-            rows.append((
-                stream_no, event_id, name, occurred_on.isoformat(), dumps(details) if details else "{}",
-                int(withdrawn),
-            ))
+            rows.append((stream_no, event_id, name, occurred_on, details, int(withdrawn)))
         return rows
 
     @classmethod
@@ -97,83 +101,56 @@ class StreamState:
             attributes=loads(stream["attributes"]), has_rows=True,
         )
         for event_id, name, occurred_on, details, withdrawn in milestones:
-            state.entries[event_id] = [name, datetime.date.fromisoformat(occurred_on), loads(details), bool(withdrawn), None]
+            state.entries[event_id] = [name, occurred_on, details, bool(withdrawn), None]
         return state
 
 
-def new_state(event) -> StreamState | None:
-    """The state a stream's first event creates; None for an event that starts
-    no stream the projection knows."""
-    stream_id = str(event.originator_id)
-    if isinstance(event, ChildJourney.Registered):
+def new_state(fact: tuple) -> StreamState | None:
+    """The state a stream's first fact creates; None for a fact that starts no
+    stream (a stream's first event is its registration)."""
+    stream_id = _uuid_text(fact[0])
+    kind = fact[2]
+    if kind == f.CHILD_REGISTERED:
+        _, _, _, local_authority, child_ref, attributes = fact
         state = StreamState(
-            stream_id, CHILD, local_authority=event.local_authority, child_ref=event.child_ref,
-            attributes=dict(event.attributes),
+            stream_id, CHILD, local_authority=local_authority, child_ref=child_ref, attributes=dict(attributes),
         )
-    elif isinstance(event, Household.Registered):
-        state = StreamState(
-            stream_id, HOUSEHOLD, household_ref=event.household_ref, interagency=bool(event.interagency),
-        )
+    elif kind == f.HOUSEHOLD_REGISTERED:
+        state = StreamState(stream_id, HOUSEHOLD, household_ref=fact[3], interagency=bool(fact[4]))
     else:
         return None
     state.identity_changed = True
     return state
 
 
-def apply(state: StreamState, event) -> None:
-    """Apply one event of the stream to its state (as the aggregates do)."""
-    how = _APPLY_BY_TYPE.get(type(event))
-    if how is None:
-        how = next((how for kind, how in _APPLY if isinstance(event, kind)), _ignore)
-        _APPLY_BY_TYPE[type(event)] = how
-    how(state, event)
-
-
-def _ignore(state: StreamState, event) -> None:
-    """Events that change nothing the read models hold."""
-
-
-def _recorded(state: StreamState, event) -> None:
-    event_id = event.originator_version
-    # The event is not kept, so its details need no copy.
-    state.entries[event_id] = [event.milestone, event.occurred_on, event.details, False, None]
-    state.changed.add(event_id)
-    if event.milestone == "born" and state.kind == CHILD:
-        _set_attribute(state, "date_of_birth", event.occurred_on)
-
-
-def _corrected(state: StreamState, event) -> None:
-    entry = state.entries.get(event.corrects)
-    if entry is None:  # a milestone the projection never saw recorded
-        return
-    entry[1] = event.occurred_on
-    entry[2] = event.details
-    entry[4] = None
-    state.changed.add(event.corrects)
-    if event.milestone == "born" and state.kind == CHILD:
-        _set_attribute(state, "date_of_birth", event.occurred_on)
-
-
-def _withdrawn(state: StreamState, event) -> None:
-    entry = state.entries.get(event.corrects)
-    if entry is None:
-        return
-    entry[3] = True
-    state.changed.add(event.corrects)
-
-
-def _amended(state: StreamState, event) -> None:
-    for key, value in event.changes.items():
-        _set_attribute(state, key, value)
-
-
-_APPLY = (
-    (MilestoneStream.MilestoneRecorded, _recorded),
-    (MilestoneStream.MilestoneCorrected, _corrected),
-    (MilestoneStream.MilestoneWithdrawn, _withdrawn),
-    (ChildJourney.AttributesAmended, _amended),
-)
-_APPLY_BY_TYPE: dict[type, object] = {}
+def apply(state: StreamState, fact: tuple) -> None:
+    """Apply one fact of the stream to its state (as the aggregates do)."""
+    kind = fact[2]
+    if kind == f.RECORDED:
+        _, event_id, _, name, occurred_on, details = fact
+        state.entries[event_id] = [name, occurred_on, details, False, None]
+        state.changed.add(event_id)
+        if name == "born" and state.kind == CHILD:
+            _set_attribute(state, "date_of_birth", _date(occurred_on))
+    elif kind == f.CORRECTED:
+        _, _, _, corrects, name, occurred_on, details = fact
+        entry = state.entries.get(corrects)
+        if entry is None:  # a milestone the projection never saw recorded
+            return
+        entry[OCCURRED_ON], entry[DETAILS], entry[MADE] = occurred_on, details, None
+        state.changed.add(corrects)
+        if name == "born" and state.kind == CHILD:
+            _set_attribute(state, "date_of_birth", _date(occurred_on))
+    elif kind == f.WITHDRAWN:
+        entry = state.entries.get(fact[3])
+        if entry is None:
+            return
+        entry[WITHDRAWN] = True
+        state.changed.add(fact[3])
+    elif kind == f.AMENDED:
+        for key, value in fact[3].items():
+            _set_attribute(state, key, value)
+    # (a second registration of a stream cannot happen: the library refuses it)
 
 
 def _set_attribute(state: StreamState, key: str, value) -> None:
@@ -182,48 +159,10 @@ def _set_attribute(state: StreamState, key: str, value) -> None:
         state.identity_changed = True
 
 
-# -- JSON with dates ---------------------------------------------------------------
+_date = datetime.date.fromisoformat
 
 
-def _default(value):
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__} in the read models")
-
-
-def dumps(value: dict) -> str:
-    if not value:
-        return "{}"
-    # Text keys and values (most details): joined by hand with the very function the
-    # encoder uses for strings (ensure_ascii), so the text is what json.dumps gives.
-    try:
-        return "{" + ",".join([_string(k) + ":" + _string(v) for k, v in value.items()]) + "}"
-    except TypeError:  # a key or value that is not text: the general way below
-        pass
-    # The same few details recur across children ({"authority": "placement_order"}).
-    try:
-        # With the values' types: True and 1 are equal keys but not equal JSON.
-        key = (tuple(value.items()), tuple(map(type, value.values())))
-        text = _encoded.get(key)
-    except TypeError:  # an unhashable value: encode it every time
-        key = text = None
-    if text is None:
-        text = _ENCODER.encode(value)
-        if key is not None and len(_encoded) < 10_000:
-            _encoded[key] = text
-    return text
-
-
-_encoded: dict[tuple, str] = {}
-# As json.dumps(value, default=_default, separators=(",", ":")), made once rather than per call.
-_ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"))
-_string = json.encoder.encode_basestring_ascii
-
-
-def loads(text: str) -> dict:
-    """Details or attributes back as the events had them (date details as dates)."""
-    value = json.loads(text)
-    for key in DATE_DETAILS | {"date_of_birth"}:
-        if isinstance(value.get(key), str):
-            value[key] = datetime.date.fromisoformat(value[key])
-    return value
+def _uuid_text(number: int) -> str:
+    """`str(uuid.UUID(int=number))`, without making the UUID."""
+    text = f"{number:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
