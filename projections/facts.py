@@ -7,14 +7,15 @@ each event. A *fact* is a plain tuple of those fields:
 
     CHILD_REGISTERED      ..., local_authority, child_ref, attributes
     HOUSEHOLD_REGISTERED  ..., household_ref, interagency
-    RECORDED              ..., milestone, occurred_on, details_json
-    CORRECTED             ..., corrects, milestone, occurred_on, details_json
+    RECORDED              ..., milestone, occurred_on, details_json, details
+    CORRECTED             ..., corrects, milestone, occurred_on, details_json, details
     WITHDRAWN             ..., corrects
     AMENDED               ..., changes
 
 `occurred_on` is ISO text and `details_json` the details as the read models
-store them (`projections.streams.dumps`), so a milestone row is written without
-converting anything, and a fact is cheap to pass between processes (the
+store them (`projections.jsontext.dumps`), so a milestone row is written without
+converting anything; `details` is the same as a dict (dates as dates), for the
+domain functions. Tuples of text are cheap to pass between processes (the
 rebuild's reader process, `projections.reading`).
 
 `decode` reads the stored state with the library's own cipher and compressor,
@@ -116,11 +117,13 @@ def decode(mapper, notifications: list) -> list[tuple]:
 
 def _fact(stream: int, version: int, kind: int, state: dict) -> tuple:
     if kind == RECORDED:
+        details = _values(state["details"])
         return (stream, version, RECORDED, state["milestone"], _date_text(state["occurred_on"]),
-                _details_json(state["details"]))
+                dumps(details), details)
     if kind == CORRECTED:
+        details = _values(state["details"])
         return (stream, version, CORRECTED, state["corrects"], state["milestone"],
-                _date_text(state["occurred_on"]), _details_json(state["details"]))
+                _date_text(state["occurred_on"]), dumps(details), details)
     if kind == WITHDRAWN:
         return (stream, version, WITHDRAWN, state["corrects"])
     if kind == CHILD_REGISTERED:
@@ -150,12 +153,6 @@ def _values(mapping: dict) -> dict:
     return mapping
 
 
-def _details_json(details: dict) -> str:
-    if not details:
-        return "{}"
-    return dumps(_values(details))
-
-
 def fact_of_event(event) -> tuple | None:
     """The fact of a library event object (the way every path can fall back to)."""
     kind = kind_of(type(event))
@@ -164,10 +161,10 @@ def fact_of_event(event) -> tuple | None:
     stream, version = event.originator_id.int, event.originator_version
     if kind == RECORDED:
         return (stream, version, RECORDED, event.milestone, event.occurred_on.isoformat(),
-                dumps(event.details) if event.details else "{}")
+                dumps(event.details), dict(event.details))
     if kind == CORRECTED:
         return (stream, version, CORRECTED, event.corrects, event.milestone, event.occurred_on.isoformat(),
-                dumps(event.details) if event.details else "{}")
+                dumps(event.details), dict(event.details))
     if kind == WITHDRAWN:
         return (stream, version, WITHDRAWN, event.corrects)
     if kind == CHILD_REGISTERED:

@@ -51,12 +51,15 @@ _ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"))
 _string = json.encoder.encode_basestring_ascii
 
 
+_DATES = DATE_DETAILS | {"date_of_birth"}
+
+
 def loads(text: str) -> dict:
     """Details or attributes back as the events had them (date details as dates)."""
     if text == "{}":
         return {}
     value = json.loads(text)
-    for key in DATE_DETAILS | {"date_of_birth"}:
+    for key in _DATES:
         if isinstance(value.get(key), str):
             value[key] = datetime.date.fromisoformat(value[key])
     return value

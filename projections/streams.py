@@ -22,9 +22,10 @@ CHILD = "child"
 HOUSEHOLD = "household"
 
 # An entry: [name, occurred_on as ISO text, details as JSON text, withdrawn,
-# its `Milestone` once made]: as the `milestones` row holds it, so that writing
-# the row converts nothing, and the `Milestone` is made only when asked for.
-NAME, OCCURRED_ON, DETAILS, WITHDRAWN, MADE = range(5)
+# its `Milestone` once made, the details as a dict if known]: as the `milestones`
+# row holds it, so that writing the row converts nothing, and the `Milestone`
+# is made only when asked for.
+NAME, OCCURRED_ON, DETAILS, WITHDRAWN, MADE, DETAILS_DICT = range(6)
 
 
 class StreamState:
@@ -66,8 +67,10 @@ class StreamState:
                 continue
             made = entry[MADE]
             if made is None:  # made once: a household is recomputed many times
+                details = entry[DETAILS_DICT]
                 made = entry[MADE] = Milestone(
-                    event_id, entry[NAME], _date(entry[OCCURRED_ON]), loads(entry[DETAILS])
+                    event_id, entry[NAME], _date(entry[OCCURRED_ON]),
+                    loads(entry[DETAILS]) if details is None else details,
                 )
             found.append(made)
         return found
@@ -85,7 +88,7 @@ class StreamState:
         entries, stream_no = self.entries, self.stream_no
         rows = []
         for event_id in event_ids:
-            name, occurred_on, details, withdrawn, _ = entries[event_id]
+            name, occurred_on, details, withdrawn = entries[event_id][:4]
             rows.append((stream_no, event_id, name, occurred_on, details, int(withdrawn)))
         return rows
 
@@ -101,7 +104,7 @@ class StreamState:
             attributes=loads(stream["attributes"]), has_rows=True,
         )
         for event_id, name, occurred_on, details, withdrawn in milestones:
-            state.entries[event_id] = [name, occurred_on, details, bool(withdrawn), None]
+            state.entries[event_id] = [name, occurred_on, details, bool(withdrawn), None, None]
         return state
 
 
@@ -127,17 +130,17 @@ def apply(state: StreamState, fact: tuple) -> None:
     """Apply one fact of the stream to its state (as the aggregates do)."""
     kind = fact[2]
     if kind == f.RECORDED:
-        _, event_id, _, name, occurred_on, details = fact
-        state.entries[event_id] = [name, occurred_on, details, False, None]
+        _, event_id, _, name, occurred_on, details, as_dict = fact
+        state.entries[event_id] = [name, occurred_on, details, False, None, as_dict]
         state.changed.add(event_id)
         if name == "born" and state.kind == CHILD:
             _set_attribute(state, "date_of_birth", _date(occurred_on))
     elif kind == f.CORRECTED:
-        _, _, _, corrects, name, occurred_on, details = fact
+        _, _, _, corrects, name, occurred_on, details, as_dict = fact
         entry = state.entries.get(corrects)
         if entry is None:  # a milestone the projection never saw recorded
             return
-        entry[OCCURRED_ON], entry[DETAILS], entry[MADE] = occurred_on, details, None
+        entry[OCCURRED_ON], entry[DETAILS], entry[MADE], entry[DETAILS_DICT] = occurred_on, details, None, as_dict
         state.changed.add(corrects)
         if name == "born" and state.kind == CHILD:
             _set_attribute(state, "date_of_birth", _date(occurred_on))

@@ -441,7 +441,7 @@ def test_every_command_is_documented():
 
 
 @pytest.mark.postgres
-def test_postgresql_as_the_event_source(tmp_path, postgres_env):
+def test_postgresql_as_the_event_source(tmp_path, postgres_env, monkeypatch):
     clock.set_today(d("2018-12-31"))
     settings = Settings(data_dir=tmp_path / "pg", database_url=postgres_env["JOURNEY_DATABASE_URL"])
     app = JourneyTracker(settings)
@@ -461,6 +461,9 @@ def test_postgresql_as_the_event_source(tmp_path, postgres_env):
         # A2: 2016-03-01 -> 2016-05-02 = 62 for both.
         assert (card.a2.children, card.a2.average_days) == (2, 62)
         assert_same(contents(db), rebuilt(app, tmp_path))
+        # A long catch-up's reader process connects to PostgreSQL itself.
+        monkeypatch.setattr(projector, "READ_AHEAD_AFTER", 0)
+        assert_same(contents(db), rebuilt(app, tmp_path, "read-ahead.sqlite3"))
         db.close()
     finally:
         app.close()
