@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
 
-from journey.milestones import Milestone, in_journey_order
+from journey.milestones import CHILD_MILESTONES, Milestone, in_journey_order
 
 # The stage each milestone moves a child into. Milestones not named here
 # (proceedings, plans, panels, referrals) do not change the stage.
@@ -39,15 +40,24 @@ def stage_of(milestones: list[Milestone], today: datetime.date) -> Stage:
     is `pre_care`. A disruption returns a child to `authority` (from the disruption's
     date: that is when the child began waiting again).
     """
+    name, since = stage_of_journey(in_journey_order([m for m in milestones if m.occurred_on <= today]))
+    days = (today - since).days if since is not None else None
+    return Stage(name, since, days)
+
+
+def stage_of_journey(journey: Sequence[Milestone]) -> tuple[str, datetime.date | None]:
+    """The stage name and the date it began (None before any milestone) that
+    every milestone of `journey`, already in journey order (`in_journey_order`),
+    gives: `stage_of` without a day (the projection sorts each journey once)."""
     name, since = "pre_care", None
-    for m in in_journey_order([m for m in milestones if m.occurred_on <= today]):
-        new = _next_stage(name, m)
+    for m in journey:
+        # The table holds every known milestone; `_next_stage` decides any other.
+        new = _NEXT_STAGE[name].get(m.name) or _next_stage(name, m)
         if new != name:
             name, since = new, m.occurred_on
         elif since is None:
             since = m.occurred_on
-    days = (today - since).days if since is not None else None
-    return Stage(name, since, days)
+    return name, since
 
 
 def _next_stage(current: str, m: Milestone) -> str:
@@ -69,3 +79,12 @@ def _next_stage(current: str, m: Milestone) -> str:
     if new is None or current == "exited" or ORDER.index(new) <= ORDER.index(current):
         return current
     return new
+
+
+# `_next_stage` for every stage and known milestone, worked out once by `_next_stage`
+# itself: it looks at nothing of the milestone but its name, and a rebuild asks
+# 200,000 times. Stage -> milestone name -> next stage.
+_NEXT_STAGE: dict[str, dict[str, str]] = {
+    stage: {name: _next_stage(stage, Milestone(0, name, datetime.date.min)) for name in CHILD_MILESTONES}
+    for stage in ORDER
+}

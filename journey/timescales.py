@@ -34,7 +34,7 @@ import functools
 import importlib.resources
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -278,6 +278,15 @@ class Rule:
     def warn_on(self, start: datetime.date, due_on: datetime.date) -> datetime.date | None:
         """The warning date of a clock started on `start` and due on `due_on` (None: no warning)."""
         return warning_date(start, due_on, self.warn_at)
+
+    @functools.cached_property
+    def _plan(self) -> _ClockPlan:
+        """This rule as the clock computation uses it, made once per rule (see `_ClockPlan`).
+
+        Kept in the instance's `__dict__` (as cached_property does, which a frozen
+        dataclass allows): it is not a field, so equality, hashing and repr ignore it.
+        """
+        return _ClockPlan(self)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -588,6 +597,21 @@ def _clocks(
 def clocks_of_journey(journey: Sequence[Milestone], rules: Iterable[Rule], subject: str) -> list[Clock]:
     """As `child_clocks`/`household_clocks` (no `as_of`) for milestones already in
     journey order (`in_journey_order`): the projection sorts each journey once."""
+    return [
+        Clock(rule_id, started_on, due_on, warn_on, stops=stops)
+        for rule_id, started_on, due_on, warn_on, stops in clock_tuples_of_journey(journey, rules, subject)
+    ]
+
+
+def clock_tuples_of_journey(
+    journey: Sequence[Milestone], rules: Iterable[Rule], subject: str
+) -> list[tuple[str, datetime.date, datetime.date, datetime.date | None, tuple[Stop, ...]]]:
+    """The clocks `clocks_of_journey` gives, each as the plain tuple
+    `(rule_id, started_on, due_on, warn_on, stops)` it makes the `Clock` from.
+
+    For the projection, which turns 60,000 clocks a rebuild into rows: making and
+    checking a `Clock` for each would cost more than working the clock out.
+    """
     # Where each milestone name occurs: a rule looks only at its starting milestones.
     positions: dict[str, list[int]] = {}
     for index, m in enumerate(journey):
@@ -596,37 +620,91 @@ def clocks_of_journey(journey: Sequence[Milestone], rules: Iterable[Rule], subje
             positions[m.name] = [index]
         else:
             found.append(index)
-    return [
-        clock
-        for rule in rules
-        if rule.subject == subject and rule.starts_at in positions
-        for clock in _clocks_of_rule(rule, journey, positions[rule.starts_at])
-    ]
+    found_clocks: list[tuple] = []
+    for rule in rules:
+        if rule.subject == subject:
+            candidates = positions.get(rule.starts_at)
+            if candidates is not None:
+                _add_clocks_of_rule(found_clocks, rule._plan, journey, candidates)
+    return found_clocks
 
 
-def _clocks_of_rule(
-    rule: Rule, journey: Sequence[Milestone], candidates: Iterable[int] | None = None
-) -> Iterator[Clock]:
-    """The clocks of `rule`; `candidates`, when given, are the indexes in `journey`
-    of its `starts_at` milestones (no other milestone can start a clock)."""
+class _ClockPlan:
+    """What working out a rule's clocks needs of the rule, made once per rule
+    (`Rule._plan`) rather than once per milestone: names as sets, the milestones
+    that begin a plan, the reopeners, and the due and warning dates already
+    worked out for each start date seen (a rebuild asks for the same few
+    thousand days tens of thousands of times, and `Limit`s hash slowly)."""
+
+    __slots__ = (
+        "rule", "rule_id", "authority", "stopped_by", "plan_begins_at", "undoers", "watched", "_due", "_warn",
+    )
+    # Beyond this many remembered days a cache starts again (as `_moved`'s bound).
+    CACHED_DAYS = 1 << 16
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.rule_id = rule.id
+        self.authority = None if rule.authority is None else frozenset(rule.authority)
+        self.stopped_by = frozenset(rule.stopped_by)
+        self.plan_begins_at = _plan_begins_at(rule)
+        self.undoers = {name: REOPENERS[name] for name in rule.reopened_by}
+        # The only milestones that can change a clock once started (`_stops`).
+        self.watched = self.stopped_by | frozenset(self.undoers) | PERIOD_BOUNDARIES
+        self._due: dict[datetime.date, datetime.date] = {}
+        self._warn: dict[datetime.date, datetime.date] = {}
+
+    def starts_with(self, start: Milestone) -> bool:
+        """`Rule.starts_with` for a milestone already known to be named `starts_at`."""
+        if self.authority is None:
+            return True
+        return (start.details.get("authority") or start.name) in self.authority
+
+    def due_on(self, start: Milestone) -> datetime.date | None:
+        """`Rule.due_on`, remembered by start date for a rule with a `limit`."""
+        if self.rule.limit is None:  # due from a detail of the start: nothing to remember
+            return self.rule.due_on(start)
+        day = start.occurred_on
+        due = self._due.get(day)
+        if due is None:
+            if len(self._due) >= self.CACHED_DAYS:
+                self._due.clear()
+            due = self._due[day] = self.rule.due_on(start)
+        return due
+
+    def warn_on(self, start: datetime.date, due_on: datetime.date) -> datetime.date | None:
+        """`Rule.warn_on`, remembered by the one date it counts from."""
+        warn_at = self.rule.warn_at
+        if warn_at is None:
+            return None
+        counted_from = due_on if warn_at.before_due else start
+        warn = self._warn.get(counted_from)
+        if warn is None:
+            if len(self._warn) >= self.CACHED_DAYS:
+                self._warn.clear()
+            warn = self._warn[counted_from] = self.rule.warn_on(start, due_on)
+        return warn
+
+
+def _add_clocks_of_rule(
+    found: list[tuple], plan: _ClockPlan, journey: Sequence[Milestone], candidates: Iterable[int]
+) -> None:
+    """Add to `found` the clocks of `plan`'s rule, as `clock_tuples_of_journey`
+    gives them; `candidates` are the indexes in `journey` of its `starts_at`
+    milestones (no other milestone can start a clock)."""
     started_on: set[datetime.date] = set()
-    for index in range(len(journey)) if candidates is None else candidates:
+    for index in candidates:
         start = journey[index]
-        if not rule.starts_with(start) or start.occurred_on in started_on:
+        day = start.occurred_on
+        if day in started_on or not plan.starts_with(start):
             continue
-        started_on.add(start.occurred_on)
-        if _already_past(rule, journey, index):
+        started_on.add(day)
+        if _already_past(plan, journey, index):
             continue
-        due_on = rule.due_on(start)
+        due_on = plan.due_on(start)
         if due_on is None:
             continue
-        yield Clock(
-            rule_id=rule.id,
-            started_on=start.occurred_on,
-            due_on=due_on,
-            warn_on=rule.warn_on(start.occurred_on, due_on),
-            stops=_stops(rule, journey, index),
-        )
+        found.append((plan.rule_id, day, due_on, plan.warn_on(day, due_on), _stops(plan, journey, index)))
 
 
 def _plan_begins_at(rule: Rule) -> frozenset[str]:
@@ -638,48 +716,50 @@ def _plan_begins_at(rule: Rule) -> frozenset[str]:
     return PERIOD_BOUNDARIES | {"adm_decision"}
 
 
-def _already_past(rule: Rule, journey: Sequence[Milestone], index: int) -> bool:
-    """Whether, on the start date, the current plan has already passed a stopping milestone."""
+def _already_past(plan: _ClockPlan, journey: Sequence[Milestone], index: int) -> bool:
+    """Whether, on the start date, the current plan has already passed a stopping
+    milestone: one that occurred before the start day, since the plan began, and
+    that no `REOPENERS` milestone undid."""
     start_day = journey[index].occurred_on
-    plan_begins_at = _plan_begins_at(rule)
+    plan_begins_at = plan.plan_begins_at
     first = index
     while first > 0 and journey[first].name not in plan_begins_at:
         first -= 1
     if journey[first].name in plan_begins_at:
         first += 1
-    before_start = [m for m in journey[first:index] if m.occurred_on < start_day]
-    return bool(_standing_stops(rule, before_start, REOPENERS))
-
-
-def _standing_stops(
-    rule: Rule, milestones: Iterable[Milestone], undoers: Mapping[str, frozenset[str]]
-) -> set[str]:
+    # One loop, with the sets at hand, rather than a filtered copy and a helper per start.
+    stopped_by = plan.stopped_by
     standing: set[str] = set()
-    for m in milestones:
-        if m.name in rule.stopped_by:
-            standing.add(m.name)
-        elif m.name in undoers:
-            standing -= undoers[m.name]
-    return standing
+    for m in journey[first:index]:
+        if m.occurred_on < start_day:
+            name = m.name
+            if name in stopped_by:
+                standing.add(name)
+            elif name in REOPENERS:
+                standing -= REOPENERS[name]
+    return bool(standing)
 
 
-def _stops(rule: Rule, journey: Sequence[Milestone], index: int) -> tuple[Stop, ...]:
+def _stops(plan: _ClockPlan, journey: Sequence[Milestone], index: int) -> tuple[Stop, ...]:
     """Every stop of the clock `journey[index]` starts, and when it ran again."""
     start = journey[index]
-    undoers = {name: REOPENERS[name] for name in rule.reopened_by}
+    undoers = plan.undoers
     stops: list[Stop] = []
     standing: set[str] = set()
     period_over = False
     # The journey is in order: nothing before the first milestone of the start's
     # day can count (skip them rather than compare each).
     first = index
-    while first > 0 and journey[first - 1].occurred_on >= start.occurred_on:
+    start_day = start.occurred_on
+    while first > 0 and journey[first - 1].occurred_on >= start_day:
         first -= 1
-    start_day, starts_at, stopped_by = start.occurred_on, rule.starts_at, rule.stopped_by
+    starts_at, stopped_by, watched = plan.rule.starts_at, plan.stopped_by, plan.watched
     for m in journey[first:]:
-        if m is start:  # (every milestone from `first` on is on or after the start's day)
-            continue
         name = m.name
+        # Every milestone from `first` on is on or after the start's day; of those,
+        # only the watched names can stop, reopen or end the period (one test for the rest).
+        if name not in watched or m is start:
+            continue
         if name in stopped_by:
             if not standing:
                 stops.append(Stop(m.occurred_on, name))
@@ -687,7 +767,8 @@ def _stops(rule: Rule, journey: Sequence[Milestone], index: int) -> tuple[Stop, 
         elif standing and name in undoers and not period_over:
             standing -= undoers[name]
             if not standing:
-                stops[-1] = stops[-1]._replace(resumed_on=m.occurred_on)
+                stopped = stops[-1]
+                stops[-1] = Stop(stopped.stopped_on, stopped.stopped_by, m.occurred_on)
         if name in PERIOD_BOUNDARIES and not (name == starts_at and m.occurred_on == start_day):
             period_over = True
     return tuple(stops)

@@ -11,25 +11,22 @@ import datetime
 import json
 
 from journey.measures import (
+    AdopterWait,
     ChildMeasureDates,
     a1_days,
     a2_days,
     a10_days,
     add_months,
     approval_waits,
-    current_dates,
-    measure_dates,
+    current_dates_of_journey,
+    measure_dates_of_journey,
     placed_within_14_months,
 )
 from journey.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
-from journey.stages import stage_of
-from journey.timescales import Clock, Rule, clocks_of_journey
+from journey.stages import stage_of_journey
+from journey.timescales import Rule, Stop, clock_tuples_of_journey
 
 from projections.streams import CHILD, StreamState
-
-# Stages are stored with their start date only; this stands in for "today" so that
-# every recorded milestone counts (the rules refuse milestones dated in the future).
-ALL_RECORDED = datetime.date.max
 
 # A household's pipeline: the stage each milestone moves it into.
 HOUSEHOLD_STAGE_OF = {
@@ -55,38 +52,60 @@ AGE_FOR_HARDER_TO_PLACE_YEARS = 5
 
 
 def iso(day: datetime.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
+    """`day` as ISO text; None for None."""
+    if day is None:
+        return None
+    # Remembered: a rebuild writes half a million dates, of a few thousand days,
+    # and looking one up costs a quarter of `isoformat`.
+    text = _iso_text.get(day)
+    if text is None:
+        if len(_iso_text) >= _ISO_TEXTS_KEPT:
+            _iso_text.clear()
+        text = _iso_text[day] = day.isoformat()
+    return text
+
+
+_iso_text: dict[datetime.date, str] = {}
+_ISO_TEXTS_KEPT = 1 << 16
 
 
 def derived_rows(states: list[StreamState], rules: tuple[Rule, ...]) -> dict[str, list[tuple]]:
     """Every derived row of these streams, by table (children, measure_dates,
     households, approvals, clocks)."""
-    rows: dict[str, list[tuple]] = {
-        "children": [], "measure_dates": [], "households": [], "approvals": [], "clocks": [],
-    }
+    children: list[tuple] = []
+    measures: list[tuple] = []
+    households: list[tuple] = []
+    approvals: list[tuple] = []
+    clocks: list[tuple] = []
     for state in states:
-        # Sorted once: the functions below sort again, which costs little on a sorted list.
-        milestones = in_journey_order(state.milestones())
+        # Sorted once, here: the functions below take milestones in journey order.
+        journey = in_journey_order(state.milestones())
         if state.kind == CHILD:
-            rows["children"].append(child_row(state, milestones))
-            measure = measure_row(state, milestones)
+            children.append(child_row(state, journey))
+            measure = measure_row(state, journey)
             if measure is not None:
-                rows["measure_dates"].append(measure)
+                measures.append(measure)
         else:
-            rows["households"].append(household_row(state, milestones))
-            rows["approvals"] += approval_rows(state, milestones)
-        rows["clocks"] += clock_rows(state, milestones, rules)
-    return rows
+            waits = approval_waits(state.household_ref, journey)
+            households.append(household_row(state, journey, waits))
+            approvals += approval_rows(state, waits)
+        clocks += clock_rows(state, journey, rules)
+    return {
+        "children": children, "measure_dates": measures, "households": households, "approvals": approvals,
+        "clocks": clocks,
+    }
 
 
 # -- children ------------------------------------------------------------------------
 
 
-def child_row(state: StreamState, milestones: list[Milestone]) -> tuple:
-    """The `children` row: stage, current dates, harder-to-place flags."""
-    journey = in_journey_order(milestones)
-    stage = stage_of(journey, ALL_RECORDED)
-    current = current_dates(journey)
+def child_row(state: StreamState, journey: list[Milestone]) -> tuple:
+    """The `children` row: stage, current dates, harder-to-place flags (`journey`:
+    the child's milestones in journey order)."""
+    # Stages are stored with their start date only, so every recorded milestone
+    # counts (the rules refuse milestones dated in the future): no day is needed.
+    stage, stage_since = stage_of_journey(journey)
+    current = current_dates_of_journey(journey)
     attributes = state.attributes
     dob = attributes.get("date_of_birth")
     ethnicity = attributes.get("ethnicity")
@@ -99,7 +118,7 @@ def child_row(state: StreamState, milestones: list[Milestone]) -> tuple:
         state.stream_no, state.stream_id, state.local_authority, state.la_key, state.child_ref,
         iso(dob), attributes.get("sex"), ethnicity,
         None if disability is None else int(bool(disability)), attributes.get("sibling_group"),
-        stage.name, iso(stage.since),
+        stage, iso(stage_since),
         iso(current.entered_care_on), iso(current.decision_on), iso(_order_on(journey)),
         iso(current.authority_on), iso(current.matched_on), iso(current.placed_on),
         iso(current.left_care_on), iso(current.adoption_order_on),
@@ -123,9 +142,10 @@ def _order_on(journey: list[Milestone]) -> datetime.date | None:
     return found
 
 
-def measure_row(state: StreamState, milestones: list[Milestone]) -> tuple | None:
-    """The `measure_dates` row of an adopted child (None when not adopted)."""
-    found = measure_dates(milestones)
+def measure_row(state: StreamState, journey: list[Milestone]) -> tuple | None:
+    """The `measure_dates` row of an adopted child (None when not adopted);
+    `journey`: the child's milestones in journey order."""
+    found = measure_dates_of_journey(journey)
     if found is None:
         return None
     # As `child_measure_dates`, without its generic (and, a million times over, slow) asdict.
@@ -146,16 +166,15 @@ def measure_row(state: StreamState, milestones: list[Milestone]) -> tuple | None
 # -- households ----------------------------------------------------------------------
 
 
-def household_row(state: StreamState, milestones: list[Milestone]) -> tuple:
-    """The `households` row: pipeline stage and the latest date of each step."""
-    journey = in_journey_order(milestones)
+def household_row(state: StreamState, journey: list[Milestone], waits: list[AdopterWait]) -> tuple:
+    """The `households` row: pipeline stage and the latest date of each step
+    (`journey`: its milestones in journey order; `waits`: its `approval_waits`)."""
     stage = since = None
     latest: dict[str, datetime.date] = {}
     for m in journey:
         if m.name in HOUSEHOLD_STAGE_OF:
             stage, since = HOUSEHOLD_STAGE_OF[m.name], m.occurred_on
         latest[m.name] = m.occurred_on
-    waits = approval_waits(state.household_ref, journey)
     waiting = waits[-1] if waits and not (waits[-1].matched_on or waits[-1].withdrawn_on) else None
     return (
         state.stream_no, state.stream_id, state.household_ref, int(bool(state.interagency)), stage, iso(since),
@@ -164,43 +183,52 @@ def household_row(state: StreamState, milestones: list[Milestone]) -> tuple:
     )
 
 
-def approval_rows(state: StreamState, milestones: list[Milestone]) -> list[tuple]:
+def approval_rows(state: StreamState, waits: list[AdopterWait]) -> list[tuple]:
+    """The `approvals` rows of a household's `approval_waits`."""
     return [
         (state.stream_no, state.household_ref, iso(w.approved_on), iso(w.matched_on), iso(w.withdrawn_on))
-        for w in approval_waits(state.household_ref, milestones)
+        for w in waits
     ]
 
 
 # -- clocks --------------------------------------------------------------------------
 
 
-def clock_rows(state: StreamState, milestones: list[Milestone], rules: tuple[Rule, ...]) -> list[tuple]:
-    """One `clocks` row per clock of the stream under `rules`."""
-    # As child_clocks / household_clocks, for milestones already in journey order.
-    clocks = clocks_of_journey(
-        in_journey_order(milestones), rules, "child" if state.kind == CHILD else "household"
-    )
-    la, la_key = state.local_authority, state.la_key
-    return [
-        (
-            state.stream_no, state.stream_id, state.kind, state.child_ref, la, la_key, state.household_ref,
-            c.rule_id, c.started_on.isoformat(), c.due_on.isoformat(), iso(c.warn_on),
-            iso(alert_from(c)), iso(c.stopped_on), c.stopped_by, int(c.stopped_on is None),
-            _stops_json(c),
-        )
-        for c in clocks
-    ]
+def clock_rows(state: StreamState, journey: list[Milestone], rules: tuple[Rule, ...]) -> list[tuple]:
+    """One `clocks` row per clock of the stream under `rules` (`journey`: its
+    milestones in journey order)."""
+    # As child_clocks / household_clocks, as plain tuples: making a `Clock` (and
+    # checking its stops) for each of 60,000 clocks a rebuild would cost more than the rows.
+    clocks = clock_tuples_of_journey(journey, rules, "child" if state.kind == CHILD else "household")
+    if not clocks:
+        return []
+    stream_no, stream_id, kind, child_ref = state.stream_no, state.stream_id, state.kind, state.child_ref
+    la, la_key, household_ref = state.local_authority, state.la_key, state.household_ref
+    rows = []
+    for rule_id, started_on, due_on, warn_on, stops in clocks:
+        # The stop that still holds, as `Clock` works it out (None while running).
+        holding = stops[-1] if stops and stops[-1].resumed_on is None else None
+        rows.append((
+            stream_no, stream_id, kind, child_ref, la, la_key, household_ref,
+            rule_id, iso(started_on), iso(due_on), iso(warn_on),
+            iso(alert_from(warn_on, due_on)),
+            None if holding is None else iso(holding.stopped_on),
+            None if holding is None else holding.stopped_by,
+            int(holding is None),
+            _stops_json(stops),
+        ))
+    return rows
 
 
-def _stops_json(clock: Clock) -> str:
-    """`[[stopped_on, stopped_by, resumed_on], ...]` as JSON (by hand: 60,000 clocks a rebuild)."""
-    if not clock.stops:
+def _stops_json(stops: tuple[Stop, ...]) -> str:
+    """A clock's `[[stopped_on, stopped_by, resumed_on], ...]` as JSON (by hand: 60,000 clocks a rebuild)."""
+    if not stops:
         return "[]"
     # What json.dumps gives (its ", " separator; dates are ISO text, needing no escapes).
     return "[" + ", ".join([
-        f'["{s.stopped_on.isoformat()}", {_json_text(s.stopped_by)}, '
-        + ("null" if s.resumed_on is None else f'"{s.resumed_on.isoformat()}"') + "]"
-        for s in clock.stops
+        f'["{iso(s.stopped_on)}", {_json_text(s.stopped_by)}, '
+        + ("null" if s.resumed_on is None else f'"{iso(s.resumed_on)}"') + "]"
+        for s in stops
     ]) + "]"
 
 
@@ -219,7 +247,10 @@ _names: dict = {}
 _ENCODER = json.JSONEncoder()
 
 
-def alert_from(clock: Clock) -> datetime.date:
+def alert_from(warn_on: datetime.date | None, due_on: datetime.date) -> datetime.date:
     """The first day a running clock has a level: its warning date, else the day
     after it is due."""
-    return clock.warn_on if clock.warn_on is not None else clock.due_on + datetime.timedelta(days=1)
+    return warn_on if warn_on is not None else due_on + ONE_DAY
+
+
+ONE_DAY = datetime.timedelta(days=1)
