@@ -159,6 +159,7 @@ class Projector:
         self.since_household_flush = 0
         self.batch_size = BATCH_NOTIFICATIONS
         self.read_ahead = False
+        self.bulk = False
         # Called after each committed batch with the number of notifications it applied.
         self.on_batch: Callable[[int], None] | None = None
 
@@ -183,6 +184,8 @@ class Projector:
         finally:
             if collecting:
                 gc.enable()
+            if self.bulk:
+                self._end_bulk()
 
     def _start(self, until: int | None) -> tuple[int, int]:
         position, generation = read_tracking(self.db)
@@ -197,7 +200,25 @@ class Projector:
             # cycle collector would keep walking the long-lived ones (about an eighth
             # of a rebuild's time). Enabled again when the catch-up ends.
             gc.disable()
+            self._start_bulk()
         return position, generation
+
+    def _start_bulk(self) -> None:
+        """A long catch-up (a rebuild) does not wait for the disk at each batch
+        (SQLite's `synchronous=OFF`): a crashed process loses nothing committed,
+        and the last batches are made durable when it ends; only a power cut or
+        a crash of the machine in the middle could damage the file, which then
+        holds nothing the log cannot give again (delete it: the next command
+        rebuilds). About a tenth of a rebuild's time."""
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.bulk = True
+
+    def _end_bulk(self) -> None:
+        self.bulk = False
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        if not self.db.conn.in_transaction:
+            # Copies the log of writes into the file and waits for the disk.
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _batches(self, position: int, generation: int, deadline: float | None, until: int | None) -> int:
         for last, count, batch in self._read(position, until):
