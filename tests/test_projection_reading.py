@@ -186,3 +186,52 @@ def test_a_reader_that_fails_is_reported_and_nothing_is_written(copied, monkeypa
     assert db.execute("SELECT count(*) FROM milestones").fetchone()[0] == 0
     db.close()
     app.close()
+
+
+# ---------------------------------------------------------------------------- a long catch-up
+
+
+def index_names(db) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+
+
+@pytest.mark.parametrize("store", ["plain"], indirect=True)
+def test_a_long_catch_up_that_fails_is_finished_by_the_next_with_every_index_and_durable_writes(
+    copied, tmp_path, monkeypatch
+):
+    """A long catch-up drops the secondary indexes, reads ahead in a second
+    process and does not wait for the disk at each batch; stopped by an error
+    half-way, it leaves the file as usual (synchronous back to NORMAL), and the
+    next catch-up recreates the indexes and ends where a rebuild ends."""
+    app = JourneyTracker(copied)
+    db = open_read_models(copied.read_models_path)
+    indexes = index_names(db)
+    monkeypatch.setattr(projector, "DEFER_INDEXES_AFTER", 0)
+    monkeypatch.setattr(projector, "READ_AHEAD_AFTER", 0)
+    monkeypatch.setattr(projector, "BATCH_NOTIFICATIONS", 1000)
+    real = projector.write_rows
+    calls = []
+
+    def failing(conn, table, columns, rows, replace=False):
+        real(conn, table, columns, rows, replace)
+        calls.append(table)
+        if calls.count("clocks") == 3:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(projector, "write_rows", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        catch_up(app, db)
+    assert position_of(db) > 0
+    assert index_names(db) < indexes  # dropped, and remembered in deferred_indexes
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL again
+
+    monkeypatch.setattr(projector, "write_rows", real)
+    assert catch_up(app, db) == app.recorder.max_notification_id()
+    assert index_names(db) == indexes
+    assert db.execute("SELECT count(*) FROM deferred_indexes").fetchone()[0] == 0
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
+    monkeypatch.setattr(projector, "DEFER_INDEXES_AFTER", 10**9)
+    monkeypatch.setattr(projector, "READ_AHEAD_AFTER", 10**9)
+    assert_same(contents(db), rebuilt(app, tmp_path))
+    db.close()
+    app.close()
