@@ -1,6 +1,6 @@
 """Projection throughput and scorecard query time, against the bare library.
 
-    .venv/bin/python bench/projections.py [--children 10000 100000] [--cache-dir DIR]
+    .venv/bin/python bench/projections.py [--children 10000 100000] [--cache-dir DIR] [--one-process]
 
 For each size: generates N children with bench/import.py's `journey_rows` and
 imports them once into a cached data directory (`--cache-dir`, default
@@ -11,7 +11,7 @@ while to import), then in the same run
 - rebuilds the read models from the log: the projection's rate (target at
   least 0.5 of raw). A rebuild reads the log in a second process while it
   writes (`projections.reading`), so its CPU time is given with and without
-  that reader's;
+  that reader's (`--one-process` rebuilds without it);
 - times the scorecard query (`projections.queries.scorecard_from_read_models`)
   for a three-year period, for the whole agency and for one council (target under
   100 ms, and not much slower at 100,000 children than at 10,000).
@@ -130,7 +130,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--one-process", action="store_true",
+                        help="rebuild without the reader process (what one core would give)")
     args = parser.parse_args()
+    if args.one_process:
+        projector.READ_AHEAD_AFTER = float("inf")
     figures = []
     for n in args.children:
         data_dir = event_store(n, args.cache_dir)
