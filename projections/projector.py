@@ -3,7 +3,9 @@ read models, each batch and its new position in one SQLite transaction.
 
 On SQLite the library cannot push events, so the projection polls
 `recorder.select_notifications` (on PostgreSQL too: the same code serves both).
-A batch is fetched and decoded outside any lock; then, in a `BEGIN IMMEDIATE`
+A batch is fetched and decoded into facts (`projections.facts`) outside any
+lock, by this process or, in a long catch-up, by a reader process running
+ahead (`projections.reading`); then, in a `BEGIN IMMEDIATE`
 transaction, the tracking row is moved from the position the batch was read
 after to the batch's last notification id. That is the FIRST write: if another
 process got there first nothing matches, the transaction is rolled back and the
