@@ -231,13 +231,12 @@ class Projector:
                 self.on_batch(count)
             if deadline is not None and time.monotonic() > deadline:
                 break
-            if until is not None and position >= until:
-                break
         return position
 
     def _read(self, position: int, until: int | None) -> Iterator[tuple[int, int, list[tuple]]]:
-        """(last id, notifications read, facts) of each batch after `position`:
-        read here, or, for a long catch-up, by a reader process running ahead."""
+        """(last id, notifications read, facts) of each batch after `position`, up
+        to the batch that reaches `until`: read here, or, for a long catch-up, by a
+        reader process running ahead."""
         if self.read_ahead:
             yield from reading.read_ahead(self.app.settings, position + 1, self.batch_size, until)
             return

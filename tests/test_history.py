@@ -10,7 +10,7 @@ import time
 from zoneinfo import ZoneInfo
 
 import pytest
-from factories import BY, LA, TODAY, cli, make_settings, make_tracker
+from factories import BY, LA, cli, make_settings, make_tracker
 
 from journey.errors import InvalidValue
 from journey.history import MILESTONE_WORDS, parse_as_known_on

@@ -11,7 +11,6 @@ import pytest
 from factories import (
     BY,
     LA,
-    TODAY,
     cli,
     event_count,
     household_copies,

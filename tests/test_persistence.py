@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import multiprocessing
-import os
 from pathlib import Path
 
 import pytest

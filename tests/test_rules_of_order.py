@@ -6,7 +6,7 @@ leave; councils named in any case, by the agency file, or by DfE code."""
 from __future__ import annotations
 
 import pytest
-from factories import LA, TODAY, event_count, make_tracker, milestones_of, record_journey
+from factories import LA, event_count, make_tracker, milestones_of, record_journey
 
 from journey.errors import (
     ChildNotFound,
