@@ -34,8 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from journey import alerts, clock  # noqa: E402
-from journey.application import JourneyTracker  # noqa: E402
-from journey.config import Settings  # noqa: E402
+from journey.store.application import JourneyTracker  # noqa: E402
+from journey.settings import Settings  # noqa: E402
 
 SWEEP_DAY = datetime.date(2026, 6, 3)
 COUNCILS = ("Coventry", "Solihull", "Warwickshire", "Worcestershire", "Herefordshire")

@@ -25,9 +25,9 @@ from eventsourcing.application import Application  # noqa: E402
 from eventsourcing.domain import Aggregate, event  # noqa: E402
 
 from journey import clock  # noqa: E402
-from journey.application import DateAsISO, JourneyTracker  # noqa: E402
-from journey.config import Settings  # noqa: E402
-from journey.importing import BATCH_CHILDREN, import_milestones, rows_from_dicts  # noqa: E402
+from journey.store.application import DateAsISO, JourneyTracker  # noqa: E402
+from journey.settings import Settings  # noqa: E402
+from journey.importers.milestones_file import BATCH_CHILDREN, import_milestones, rows_from_dicts  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 1)
 COUNCILS = ("Coventry", "Solihull", "Warwickshire", "Worcestershire", "Herefordshire")

@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from journey import clock  # noqa: E402
-from journey.application import JourneyTracker  # noqa: E402
-from journey.config import Settings  # noqa: E402
-from journey.importing import import_milestones, rows_from_dicts  # noqa: E402
+from journey.store.application import JourneyTracker  # noqa: E402
+from journey.settings import Settings  # noqa: E402
+from journey.importers.milestones_file import import_milestones, rows_from_dicts  # noqa: E402
 from projections import projector  # noqa: E402
 from projections.queries import scorecard_from_read_models  # noqa: E402
 from projections.store import open_read_models  # noqa: E402

@@ -29,9 +29,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from journey import alerts, clock
-from journey.alert_commands import catch_up_read_models, run_sweep
-from journey.timescales import RulesFileError
+from journey import alerts
+from journey.domain import clock
+from journey.cli.alerts import catch_up_read_models, run_sweep
+from journey.domain.timescales import RulesFileError
 
 log = logging.getLogger("journey.scheduler")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 
-from journey.measures import (
+from journey.domain.measures import (
     AdopterWait,
     ChildMeasureDates,
     a1_days,
@@ -22,11 +22,11 @@ from journey.measures import (
     measure_dates_of_journey,
     placed_within_14_months,
 )
-from journey.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
-from journey.stages import stage_of_journey
-from journey.timescales import Rule, Stop, clock_tuples_of_journey
+from journey.domain.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
+from journey.domain.stages import stage_of_journey
+from journey.domain.timescales import Rule, Stop, clock_tuples_of_journey
 
-from projections.streams import CHILD, StreamState
+from projections.stream_state import CHILD, StreamState
 
 # A household's pipeline: the stage each milestone moves it into.
 HOUSEHOLD_STAGE_OF = {

@@ -36,9 +36,9 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from journey.child import ChildJourney
-from journey.household import Household
-from journey.streams import MilestoneStream
+from journey.store.child import Child
+from journey.store.household import Household
+from journey.store.milestone_stream import MilestoneStream
 
 from projections.jsontext import dumps
 
@@ -52,16 +52,16 @@ AMENDED = 5
 # The event classes the projection reads, by kind (subclasses included: a
 # child's and a household's milestone events share their base's kind).
 _CLASSES: tuple[tuple[type, int], ...] = (
-    (ChildJourney.Registered, CHILD_REGISTERED),
+    (Child.Registered, CHILD_REGISTERED),
     (Household.Registered, HOUSEHOLD_REGISTERED),
     (MilestoneStream.MilestoneRecorded, RECORDED),
     (MilestoneStream.MilestoneCorrected, CORRECTED),
     (MilestoneStream.MilestoneWithdrawn, WITHDRAWN),
-    (ChildJourney.AttributesAmended, AMENDED),
+    (Child.AttributesAmended, AMENDED),
 )
 _CONCRETE = (
-    ChildJourney.Registered, Household.Registered, ChildJourney.AttributesAmended,
-    ChildJourney.MilestoneRecorded, ChildJourney.MilestoneCorrected, ChildJourney.MilestoneWithdrawn,
+    Child.Registered, Household.Registered, Child.AttributesAmended,
+    Child.MilestoneRecorded, Child.MilestoneCorrected, Child.MilestoneWithdrawn,
     Household.MilestoneRecorded, Household.MilestoneCorrected, Household.MilestoneWithdrawn,
 )
 

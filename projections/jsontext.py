@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 
-from journey.milestones import DATE_DETAILS
+from journey.domain.milestones import DATE_DETAILS
 
 
 def _default(value):

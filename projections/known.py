@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from journey.councils import council_key
-from journey.measures import Scorecard, child_measure_dates, scorecard
+from journey.domain.councils import council_key
+from journey.domain.measures import Scorecard, child_measure_dates, scorecard
 
 from projections.facts import fact_of_event
-from projections.streams import CHILD, StreamState, apply, new_state
+from projections.stream_state import CHILD, StreamState, apply, new_state
 
 BATCH = 5000
 

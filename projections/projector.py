@@ -36,11 +36,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from journey.timescales import RULES_FILE_NAME, Rule, load_timescales
+from journey.domain.timescales import RULES_FILE_NAME, Rule, load_timescales
 from migrations.read_models import PROJECTION, replay_from_start
 
 from projections import derive, facts, reading
-from projections.streams import CHILD, HOUSEHOLD, StreamState, apply, new_state
+from projections.stream_state import CHILD, HOUSEHOLD, StreamState, apply, new_state
 
 BATCH_NOTIFICATIONS = 5000
 HOUSEHOLD_FLUSH_NOTIFICATIONS = 1_000_000

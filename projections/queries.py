@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from journey import clock
-from journey.councils import council_key
-from journey.measures import (
+from journey.domain import clock
+from journey.domain.councils import council_key
+from journey.domain.measures import (
     AverageMeasure,
     DataQualityProblem,
     Scorecard,
@@ -30,7 +30,7 @@ from journey.measures import (
     load_thresholds,
     percent,
 )
-from journey.timescales import Clock, Stop
+from journey.domain.timescales import Clock, Stop
 
 Date = datetime.date
 

@@ -93,7 +93,7 @@ def _main() -> None:
     sys.stdout = sys.stderr  # nothing else may write to the pipe
     try:
         settings, start, limit, until = pickle.load(sys.stdin.buffer)
-        from journey.application import JourneyTracker
+        from journey.store.application import JourneyTracker
         from projections import facts
 
         app = JourneyTracker(settings)

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from journey.councils import council_key
-from journey.measures import (
+from journey.domain.councils import council_key
+from journey.domain.measures import (
     AdopterWait,
     a12,
     add_months,
@@ -27,8 +27,8 @@ from journey.measures import (
     households_waiting,
     percent,
 )
-from journey.milestones import Milestone, in_journey_order
-from journey.stages import stage_of
+from journey.domain.milestones import Milestone, in_journey_order
+from journey.domain.stages import stage_of
 
 from projections.jsontext import loads
 

@@ -148,7 +148,7 @@ def postgres_env(postgres_url: str) -> Iterator[dict[str, str]]:
 @pytest.fixture
 def alerts_command_registered() -> Iterator[None]:
     """The group as journey/cli.py registers it (`main.add_command(alerts_group)`)."""
-    from journey.alert_commands import alerts_group
+    from journey.cli.alerts import alerts_group
     from journey.cli import main
 
     added = "alerts" not in main.commands
@@ -179,7 +179,7 @@ def alerts_command_registered() -> Iterator[None]:
 def today_fixed() -> Iterator[None]:
     from factories import TODAY
 
-    from journey import clock
+    from journey.domain import clock
 
     clock.set_today(TODAY)
     yield
@@ -213,7 +213,7 @@ def tracker(tmp_path):
 
 @pytest.fixture
 def settings_tracker(settings):
-    from journey.application import JourneyTracker
+    from journey.store.application import JourneyTracker
 
     app = JourneyTracker(settings)
     yield app

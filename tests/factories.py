@@ -16,10 +16,10 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from journey import clock
-from journey.application import JourneyTracker
+from journey.domain import clock
+from journey.store.application import JourneyTracker
 from journey.cli import main
-from journey.config import Settings
+from journey.settings import Settings
 
 TODAY = datetime.date(2024, 6, 30)
 LA = "Coventry"
@@ -173,7 +173,7 @@ def cli(data_dir: Path, *args: str, env: dict | None = None):
 def make_two_council_settings(tmp_path: Path, *, name: str = "var") -> Settings:
     """Settings on a fresh data directory whose agency.toml lists Coventry (331)
     and Solihull (334) under "Test RAA"."""
-    from journey.councils import Agency, Council
+    from journey.domain.councils import Agency, Council
 
     settings = Settings(data_dir=Path(tmp_path) / name)
     settings.data_dir.mkdir()
@@ -186,7 +186,7 @@ def projections_cli():
     import click
 
     from journey.cli import Context, Group
-    from projections.commands import projections_group, report_group, scorecard, waiting
+    from journey.cli.figures import projections_group, report_group, scorecard, waiting
 
     @click.group(cls=Group)
     @click.option("--data-dir")

@@ -21,7 +21,8 @@ import pytest
 from eventsourcing.utils import get_topic, resolve_topic
 from factories import LA, d, event_count, make_tracker
 
-from journey import alerts, clock
+from journey import alerts
+from journey.domain import clock
 from journey.alerts import (
     ACKNOWLEDGED,
     BREACH,
@@ -40,9 +41,9 @@ from journey.alerts import (
     clock_rows_from_read_model,
     plan_sweep,
 )
-from journey.application import JourneyTracker
-from journey.milestones import Milestone
-from journey.timescales import child_clocks, load_rules
+from journey.store.application import JourneyTracker
+from journey.domain.milestones import Milestone
+from journey.domain.timescales import child_clocks, load_rules
 
 BY = "tester"
 # A placement order on 1 March 2024 starts an order-to-match clock that warns on
@@ -565,8 +566,8 @@ STORED_TOPICS = {
 LOAD_ALERT_SCRIPT = """
 import sys, uuid
 from pathlib import Path
-from journey.application import JourneyTracker
-from journey.config import Settings
+from journey.store.application import JourneyTracker
+from journey.settings import Settings
 app = JourneyTracker(Settings(data_dir=Path(sys.argv[1])))
 alert = app.repository.get(uuid.UUID(sys.argv[2]))
 print(type(alert).__module__, type(alert).__qualname__, alert.version, alert.status, alert.level)

@@ -9,9 +9,10 @@ import types
 import pytest
 from factories import LA, cli, d, make_settings, make_tracker
 
-from journey import alerts, clock
-from journey.alert_commands import alerts_group, due_clock_rows, sweep_after
-from journey.application import JourneyTracker
+from journey import alerts
+from journey.domain import clock
+from journey.cli.alerts import alerts_group, due_clock_rows, sweep_after
+from journey.store.application import JourneyTracker
 
 BY = "tester"
 

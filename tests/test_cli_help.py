@@ -11,8 +11,8 @@ import click
 import pytest
 from factories import LA, TODAY, cli, event_count, make_settings, make_tracker, milestones_of
 
-from journey import clock
-from journey.application import JourneyTracker
+from journey.domain import clock
+from journey.store.application import JourneyTracker
 from journey.cli import main
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from journey.councils import council_key
-from journey.measures import (
+from journey.domain.councils import council_key
+from journey.domain.measures import (
     a1_days,
     a2_days,
     a10_days,
@@ -34,15 +34,15 @@ from journey.measures import (
     measure_dates_of_journey,
     placed_within_14_months,
 )
-from journey.milestones import (
+from journey.domain.milestones import (
     CHILD_MILESTONES,
     HOUSEHOLD_MILESTONES,
     WHITE_OR_UNKNOWN_ETHNICITIES,
     Milestone,
     in_journey_order,
 )
-from journey.stages import ORDER, _next_stage, stage_of, stage_of_journey
-from journey.timescales import (
+from journey.domain.stages import ORDER, _next_stage, stage_of, stage_of_journey
+from journey.domain.timescales import (
     Clock,
     child_clocks,
     clock_tuples_of_journey,

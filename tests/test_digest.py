@@ -11,8 +11,10 @@ import socket
 import pytest
 from factories import cli, d, make_settings
 
-from journey import alerts, clock, digest
-from journey.application import JourneyTracker
+from journey import alerts
+from journey.domain import clock
+from journey.alerts import digest
+from journey.store.application import JourneyTracker
 
 BY = "tester"
 AGENCY = """name = "Adoption Central England"

@@ -4,10 +4,10 @@ import datetime
 
 from click.testing import CliRunner
 
-from journey import clock
+from journey.domain import clock
 from journey.cli import main
-from journey.gaps import gaps
-from journey.milestones import Milestone
+from journey.domain.gaps import gaps
+from journey.domain.milestones import Milestone
 
 
 def m(event_id, name, day):

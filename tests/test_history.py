@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from factories import BY, LA, cli, make_settings, make_tracker
 
-from journey.errors import InvalidValue
-from journey.history import MILESTONE_WORDS, parse_as_known_on
+from journey.domain.errors import InvalidValue
+from journey.store.history import MILESTONE_WORDS, parse_as_known_on
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.timezone.utc

@@ -24,10 +24,10 @@ from factories import (
     write_milestones_csv,
 )
 
-from journey.application import JourneyTracker
-from journey.child import ChildJourney
-from journey.errors import ChildNotFound
-from journey.importing import COLUMNS, FileRefused, import_milestones, read_rows
+from journey.store.application import JourneyTracker
+from journey.store.child import Child
+from journey.domain.errors import ChildNotFound
+from journey.importers.milestones_file import COLUMNS, FileRefused, import_milestones, read_rows
 
 EXIT_REFUSED = 1
 EXIT_BAD_ROWS = 3
@@ -354,7 +354,7 @@ def build_agency_history(app: JourneyTracker) -> None:
 
 
 def children_of(app: JourneyTracker) -> list[tuple[str, str]]:
-    return sorted((j.local_authority, j.child_ref) for j in app.all_journeys() if isinstance(j, ChildJourney))
+    return sorted((j.local_authority, j.child_ref) for j in app.all_journeys() if isinstance(j, Child))
 
 
 def test_export_then_import_into_an_empty_data_dir_gives_the_same_journeys(tmp_path):
@@ -394,7 +394,7 @@ def test_export_then_import_into_an_empty_data_dir_gives_the_same_journeys(tmp_p
 def test_a_child_recorded_by_someone_else_during_an_import_into_an_empty_store_is_not_lost(tmp_path):
     """The import checks every child before writing; if another tracker records one of
     them in between, the save meets the conflict, re-reads that child and keeps both."""
-    from journey.importing import import_milestones, rows_from_dicts
+    from journey.importers.milestones_file import import_milestones, rows_from_dicts
 
     data_dir = tmp_path / "var"
     importer = make_tracker(data_dir)

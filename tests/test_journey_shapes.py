@@ -22,7 +22,7 @@ from factories import (
     stage_on,
 )
 
-from journey.errors import JourneyRulesBroken, MatchOrPlacementAfterReversal, MilestoneNotFound
+from journey.domain.errors import JourneyRulesBroken, MatchOrPlacementAfterReversal, MilestoneNotFound
 
 
 # "Today" is TODAY for every test (tests/conftest.py).

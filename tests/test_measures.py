@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from journey.measures import (
+from journey.domain.measures import (
     AdopterWait,
     ChildMeasureDates,
     a1_days,
@@ -38,7 +38,7 @@ from journey.measures import (
     thresholds_from_toml,
     waited_months,
 )
-from journey.milestones import Milestone
+from journey.domain.milestones import Milestone
 
 d = date.fromisoformat
 

@@ -12,11 +12,11 @@ import pytest
 from eventsourcing.cipher import AESCipher
 from eventsourcing.persistence import IntegrityError
 
-from journey import clock
-from journey.application import JourneyTracker
-from journey.config import Settings
-from journey.errors import ConcurrentChange
-from journey.history import entries
+from journey.domain import clock
+from journey.store.application import JourneyTracker
+from journey.settings import Settings
+from journey.domain.errors import ConcurrentChange
+from journey.store.history import entries
 
 WRITERS = 4
 EACH = 10

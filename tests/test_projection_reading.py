@@ -12,10 +12,10 @@ import types
 import pytest
 from eventsourcing.cipher import AESCipher
 
-from journey import clock
-from journey.application import JourneyTracker
-from journey.config import Settings
-from journey.demo import load_demo
+from journey.domain import clock
+from journey.store.application import JourneyTracker
+from journey.settings import Settings
+from journey.sample.loading import load_demo
 from projections import catch_up, facts, open_read_models, position_of, projector, reading
 from projections.known import streams_as_known_on
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from journey import clock
-from journey.application import JourneyTracker
-from journey.config import Settings
-from journey.demo import load_demo
+from journey.domain import clock
+from journey.store.application import JourneyTracker
+from journey.settings import Settings
+from journey.sample.loading import load_demo
 from migrations import MIGRATIONS
 from migrations.read_models import PROJECTED_TABLES
 from projections import (
@@ -246,9 +246,9 @@ KILLED_SCRIPT = textwrap.dedent(
     """
     import sys, datetime
     from pathlib import Path
-    from journey import clock
-    from journey.application import JourneyTracker
-    from journey.config import Settings
+    from journey.domain import clock
+    from journey.store.application import JourneyTracker
+    from journey.settings import Settings
     from projections import projector, open_read_models
 
     clock.set_today(datetime.date(2026, 11, 1))

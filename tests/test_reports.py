@@ -12,7 +12,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journey import clock
+from journey.domain import clock
 from projections import catch_up, open_read_models
 from projections.reports import quarterly_report
 

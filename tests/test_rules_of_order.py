@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from factories import LA, event_count, make_tracker, milestones_of, record_journey
 
-from journey.errors import (
+from journey.domain.errors import (
     ChildNotFound,
     DateInFuture,
     DecisionBeforeCare,
@@ -21,8 +21,8 @@ from journey.errors import (
     RuleOfOrderBroken,
     UnknownCouncil,
 )
-from journey.milestones import CHILD_MILESTONES
-from journey.rules import BEFORE_BIRTH_ALLOWED
+from journey.domain.milestones import CHILD_MILESTONES
+from journey.domain.rules_of_order import BEFORE_BIRTH_ALLOWED
 
 BY = "tester"
 

@@ -11,14 +11,14 @@ import time
 
 import pytest
 
-from journey.milestones import (
+from journey.domain.milestones import (
     AUTHORITIES,
     CHILD_MILESTONES,
     EARLY_PERMANENCE_KINDS,
     ETHNICITIES,
     REVERSAL_REASONS,
 )
-from journey.sample_agency import Council, SampleAgency, generate
+from journey.sample.agency import Council, SampleAgency, generate
 
 AS_OF = datetime.date(2019, 3, 31)
 OTHER_DAYS = (datetime.date(2021, 7, 4), datetime.date(2024, 2, 29))

@@ -13,8 +13,9 @@ import types
 import pytest
 from factories import LA, d, make_tracker
 
-from journey import alerts, clock, scheduler
-from journey.application import JourneyTracker
+from journey import alerts, scheduler
+from journey.domain import clock
+from journey.store.application import JourneyTracker
 
 BY = "tester"
 

@@ -13,8 +13,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from journey import clock
-from journey.measures import ChildMeasureDates, scorecard
+from journey.domain import clock
+from journey.domain.measures import ChildMeasureDates, scorecard
 from projections import catch_up, scorecard_from_read_models
 from projections.known import scorecard_as_known_on
 

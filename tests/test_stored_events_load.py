@@ -73,9 +73,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from journey import clock
+from journey.domain import clock
 from journey.cli import main
-from journey.config import EVENTS_FILE, READ_MODELS_FILE
+from journey.settings import EVENTS_FILE, READ_MODELS_FILE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_v1"
 WRITTEN_BY_COMMIT = "6a5103e"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from journey.milestones import Milestone
-from journey.timescales import (
+from journey.domain.milestones import Milestone
+from journey.domain.timescales import (
     Clock,
     Limit,
     RulesFileError,

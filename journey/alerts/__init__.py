@@ -45,7 +45,7 @@ from journey.alerts.planning import (
     clock_rows_for,
     plan_sweep,
 )
-from journey.alerts.queries import (
+from journey.alerts.review import (
     acknowledge,
     alert_events,
     alert_history,
@@ -65,7 +65,7 @@ from journey.alerts.sweeping import (
     sweep_household,
     timescales_of,
 )
-from journey.errors import InvalidValue
+from journey.domain.errors import InvalidValue
 
 __all__ = [
     # alert

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
-from journey.errors import InvalidValue, JourneyError
+from journey.domain.errors import InvalidValue, JourneyError
 
 if TYPE_CHECKING:
     from journey.alerts.planning import Change

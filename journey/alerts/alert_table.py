@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from journey import clock as journey_clock
+from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
     _CHANGE_NAME,
     ACKNOWLEDGED,

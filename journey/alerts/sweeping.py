@@ -19,7 +19,7 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from journey import clock as journey_clock
+from journey.domain import clock as journey_clock
 from journey.alerts.alert import Alert, _date
 from journey.alerts.alert_table import CHANGES_POSITION, AlertTable
 from journey.alerts.planning import (
@@ -33,7 +33,7 @@ from journey.alerts.planning import (
     plan_sweep,
     row_is_due,
 )
-from journey.timescales import RULES_FILE_NAME, Timescales, child_clocks, household_clocks, load_timescales
+from journey.domain.timescales import RULES_FILE_NAME, Timescales, child_clocks, household_clocks, load_timescales
 
 
 @dataclasses.dataclass
@@ -164,9 +164,9 @@ def sweep(
 
 def clock_rows_of_stream(app: Any, stream: Any, timescales: Timescales) -> list[dict[str, Any]]:
     """The clock rows of one child's or household's stream, worked out from its milestones."""
-    from journey.child import ChildJourney
+    from journey.store.child import Child
 
-    if isinstance(stream, ChildJourney):
+    if isinstance(stream, Child):
         clocks = child_clocks(stream.milestones(), timescales.rules)
         return clock_rows_for(stream.id, clocks, subject="child", child_ref=stream.child_ref, local_authority=stream.local_authority)
     clocks = household_clocks(stream.milestones(), timescales.rules)
@@ -272,14 +272,14 @@ def clock_rows_by_replay(
     A stand-in for the clocks read model (it reads every child, so it is for
     small stores and tests); same answer as `clock_rows_from_read_model`.
     """
-    from journey.child import ChildJourney
-    from journey.household import Household
+    from journey.store.child import Child
+    from journey.store.household import Household
 
     timescales = timescales or timescales_of(app)
     wanted = {(str(s), r, _date(d)) for s, r, d in keys}
     rows = []
     for stream in app.all_journeys():
-        if not isinstance(stream, (ChildJourney, Household)):
+        if not isinstance(stream, (Child, Household)):
             continue
         for row in clock_rows_of_stream(app, stream, timescales):
             key = (row["subject_id"], row["rule_id"], _date(row["started_on"]))

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from journey import clock as journey_clock
+from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
     _CHANGE_NAME,
     BREACH,
@@ -21,7 +21,7 @@ from journey.alerts.alert import (
 )
 from journey.alerts.alert_table import AlertTable, _row_of_state
 from journey.alerts.sweeping import _load_alert, timescales_of
-from journey.errors import InvalidValue
+from journey.domain.errors import InvalidValue
 
 
 def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datetime.date | None = None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import dataclasses
 import datetime
 from collections.abc import Sequence
 
-from journey.milestones import CHILD_MILESTONES, Milestone, in_journey_order
+from journey.domain.milestones import CHILD_MILESTONES, Milestone, in_journey_order
 
 # The stage each milestone moves a child into. Milestones not named here
 # (proceedings, plans, panels, referrals) do not change the stage.

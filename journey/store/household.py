@@ -12,20 +12,39 @@ import datetime
 
 from eventsourcing.domain import Aggregate
 
-from journey.errors import MilestoneNotFound
-from journey.streams import Entry, MilestoneStream
+from journey.domain.errors import MilestoneNotFound
+from journey.store.milestone_stream import Entry, MilestoneStream
 
 
 class Household(MilestoneStream):
     """An adoptive household, known by the agency's reference (no names)."""
 
+    # Stored topics are those of `journey.household:Household`, kept explicitly
+    # (as for `Child`), so stored events load wherever the module lives.
+    TOPIC = "journey.household:Household"
+
+    class Created(MilestoneStream.Created):
+        """Not recorded (a household begins with `Registered`): declared only for its topic."""
+
+        TOPIC = "journey.household:Household.Created"
+
     class Registered(Aggregate.Created):
+        TOPIC = "journey.household:Household.Registered"
         class_version = 1
         household_ref: str
         interagency: bool
         occurred_on: datetime.date
         recorded_by: str
         note: str | None
+
+    class MilestoneRecorded(MilestoneStream.MilestoneRecorded):
+        TOPIC = "journey.household:Household.MilestoneRecorded"
+
+    class MilestoneCorrected(MilestoneStream.MilestoneCorrected):
+        TOPIC = "journey.household:Household.MilestoneCorrected"
+
+    class MilestoneWithdrawn(MilestoneStream.MilestoneWithdrawn):
+        TOPIC = "journey.household:Household.MilestoneWithdrawn"
 
     def __init__(self, household_ref: str, interagency: bool, occurred_on, recorded_by, note) -> None:
         super().__init__()

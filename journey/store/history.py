@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from journey.clock import LONDON
-from journey.errors import InvalidValue
+from journey.domain.clock import LONDON
+from journey.domain.errors import InvalidValue
 
 MILESTONE_WORDS = {
     "unborn_identified": "unborn baby identified for pre-birth tracking",

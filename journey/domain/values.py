@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from journey.errors import InvalidValue
-from journey.milestones import (
+from journey.domain.errors import InvalidValue
+from journey.domain.milestones import (
     AUTHORITIES,
     CHILD_MILESTONE_DETAILS,
     CHILD_MILESTONES,

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from journey import alerts, clock
-from journey.errors import ConfigurationError
+from journey import alerts
+from journey.domain import clock
+from journey.domain.errors import ConfigurationError
 
 WEEK = 7
 

@@ -19,14 +19,16 @@ from typing import Any, TypeVar
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from journey import clock, rules, values
-from journey.child import ChildJourney
-from journey.config import Settings
-from journey.councils import Agency, Council
-from journey.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue, JourneyRulesBroken
-from journey.household import Household
-from journey.identity import child_id, household_id
-from journey.milestones import SHARED_WITH_HOUSEHOLD
+from journey.domain import clock
+from journey.domain import rules_of_order
+from journey.domain import values
+from journey.store.child import Child
+from journey.settings import Settings
+from journey.domain.councils import Agency, Council
+from journey.domain.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue, JourneyRulesBroken
+from journey.store.household import Household
+from journey.store.identity import child_id, household_id
+from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
 
 T = TypeVar("T")
 ATTEMPTS = 8
@@ -90,27 +92,27 @@ class JourneyTracker(Application):
 
     # -- loading -------------------------------------------------------------------
 
-    def load_child(self, la: str, child_ref: str) -> ChildJourney:
+    def load_child(self, la: str, child_ref: str) -> Child:
         try:
             return self.repository.get(self.child_id(la, child_ref))
         except AggregateNotFoundError:
             raise ChildNotFound(f"no child {child_ref} of {self.council(la).name} is recorded") from None
 
-    def load_or_start_child(self, la: str, child_ref: str, *, attributes: dict, recorded_by: str, note=None) -> ChildJourney:
+    def load_or_start_child(self, la: str, child_ref: str, *, attributes: dict, recorded_by: str, note=None) -> Child:
         """The child's journey, started (with these attributes) when first seen."""
         try:
             return self.load_child(la, child_ref)
         except ChildNotFound:
             return self.start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
 
-    def start_child(self, la: str, child_ref: str, *, attributes: dict, recorded_by: str, note=None) -> ChildJourney:
+    def start_child(self, la: str, child_ref: str, *, attributes: dict, recorded_by: str, note=None) -> Child:
         """A new child's journey (saving it fails if the child already exists)."""
         council = self.council(la)
-        found = rules.breaches([], attributes.get("date_of_birth"), clock.today())
+        found = rules_of_order.breaches([], attributes.get("date_of_birth"), clock.today())
         if found:
             raise JourneyRulesBroken(f"child {child_ref} of {council.name}", found)
-        return ChildJourney._create(
-                ChildJourney.Registered,
+        return Child._create(
+                Child.Registered,
                 id=self.child_id(la, child_ref),
                 local_authority=council.name,
                 child_ref=child_ref.strip(),
@@ -275,7 +277,7 @@ class JourneyTracker(Application):
 
         return self.retrying(f"child {child_ref}", attempt)
 
-    def household_copy_details(self, journey: ChildJourney, event_id: int) -> dict:
+    def household_copy_details(self, journey: Child, event_id: int) -> dict:
         """What a household's copy of a child's milestone holds: who the child is and which event."""
         return {
             "child_ref": journey.child_ref,
@@ -284,7 +286,7 @@ class JourneyTracker(Application):
             "child_event_id": event_id,
         }
 
-    def _copy_to_household(self, journey: ChildJourney, event_id: int, recorded_by: str, note) -> list[Household]:
+    def _copy_to_household(self, journey: Child, event_id: int, recorded_by: str, note) -> list[Household]:
         """A child's matched, placed or adoption_order naming a household, copied to it."""
         entry = journey.entries[event_id]
         household_ref = entry.details.get("household")
@@ -296,7 +298,7 @@ class JourneyTracker(Application):
         household.record(entry.name, entry.occurred_on, self.household_copy_details(journey, event_id), recorded_by=recorded_by, note=note)
         return [household]
 
-    def _follow_on_household(self, journey: ChildJourney, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:
+    def _follow_on_household(self, journey: Child, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:
         """After a child's milestone is corrected or withdrawn, bring the household
         streams' copies into line (withdraw from the old household, record on a new one)."""
         entry = journey.entries[event_id]
@@ -361,7 +363,7 @@ class JourneyTracker(Application):
             raise HouseholdNotFound(f"no household {household_ref} is recorded")
         return events
 
-    def all_journeys(self) -> Iterator[ChildJourney | Household]:
+    def all_journeys(self) -> Iterator[Child | Household]:
         """Every child's and household's current state, replayed from the log
         (for export and for small tools; the projections answer everything else)."""
         streams: dict[uuid.UUID, Any] = {}
@@ -382,7 +384,7 @@ def _concurrent_ddl(error: BaseException) -> bool:
     return "concurrently updated" in text or "already exists" in text
 
 
-def summary_of(journey: ChildJourney, with_milestones: bool = False) -> dict:
+def summary_of(journey: Child, with_milestones: bool = False) -> dict:
     stage = journey.stage(clock.today())
     summary = {
         "child_ref": journey.child_ref,

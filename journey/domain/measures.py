@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from journey.milestones import COURT_AUTHORITIES, Milestone, in_journey_order
+from journey.domain.milestones import COURT_AUTHORITIES, Milestone, in_journey_order
 
 Date = datetime.date
 

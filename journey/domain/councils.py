@@ -18,7 +18,7 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
-from journey.errors import ConfigurationError, UnknownCouncil
+from journey.domain.errors import ConfigurationError, UnknownCouncil
 
 AGENCY_FILE = "agency.toml"
 

@@ -40,7 +40,7 @@ from typing import Any, Literal, NamedTuple
 
 import holidays
 
-from journey.milestones import (
+from journey.domain.milestones import (
     AUTHORITIES,
     CHILD_MILESTONE_DETAILS,
     CHILD_MILESTONES,
@@ -334,8 +334,8 @@ class _FileContents(NamedTuple):
 
 @functools.lru_cache(maxsize=1)
 def _default_contents() -> _FileContents:
-    resource = importlib.resources.files("journey") / RULES_FILE_NAME
-    return _read_file(resource.read_text(encoding="utf-8"), f"journey/{RULES_FILE_NAME}")
+    resource = importlib.resources.files("journey.domain") / RULES_FILE_NAME
+    return _read_file(resource.read_text(encoding="utf-8"), f"journey/domain/{RULES_FILE_NAME}")
 
 
 _Problem = Callable[[str], RulesFileError]

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import click
 
-from journey import clock
-from journey.config import Settings
-from journey.errors import JourneyError
+from journey.domain import clock
+from journey.settings import Settings
+from journey.domain.errors import JourneyError
 
 
 def sweep_after(obj, **subject) -> None:
     """After a change to a child or household, bring its alerts up to date at once."""
-    from journey.alert_commands import sweep_after as sweep
+    from journey.cli.alerts import sweep_after as sweep
 
     sweep(obj, **subject)
 
@@ -39,7 +39,7 @@ class Context:
     @property
     def app(self):
         if self._app is None:
-            from journey.application import JourneyTracker
+            from journey.store.application import JourneyTracker
 
             self._app = JourneyTracker(self.settings)
         return self._app
@@ -224,8 +224,8 @@ def withdraw(obj, la, child_ref, milestone, date, reason, household, event_id, r
 @pass_context
 def history(obj, la, child_ref, as_at, as_known_on, as_json):
     """A child's history: every event in the order recorded, who recorded it and when."""
-    from journey import history as h
-    from journey.values import parse_date
+    from journey.store import history as h
+    from journey.domain.values import parse_date
 
     events = obj.app.child_events(la, child_ref)
     known = h.parse_as_known_on(as_known_on) if as_known_on else None
@@ -304,7 +304,7 @@ def import_milestones_command(obj, file, skip_invalid):
     If any row breaks a rule, every bad row is listed and nothing is written
     (exit status 3). Rows already recorded add nothing.
     """
-    from journey.importing import import_milestones, read_rows
+    from journey.importers.milestones_file import import_milestones, read_rows
 
     rows = read_rows(file)
     children = len({(r.cells.get("local_authority", "").casefold(), r.cells.get("child_ref", "")) for r in rows})
@@ -336,7 +336,7 @@ def export_group():
 def export_milestones_command(obj, file):
     """Write every child's current milestones (corrected dates, withdrawn ones left
     out) in the import format."""
-    from journey.importing import export_rows, write_csv
+    from journey.importers.milestones_file import export_rows, write_csv
 
     count = write_csv(export_rows(obj.app), file)
     click.echo(f"Exported {count} milestone(s) to {file}.")
@@ -350,8 +350,8 @@ def export_milestones_command(obj, file):
 @pass_context
 def demo(obj, as_of):
     """Load a realistic sample regional adoption agency (about 600 children)."""
-    from journey.demo import load_demo
-    from journey.values import parse_date
+    from journey.sample.loading import load_demo
+    from journey.domain.values import parse_date
 
     day = parse_date(as_of, "as-of date") if as_of else clock.today()
     load_demo(obj, day, echo=click.echo)
@@ -365,8 +365,8 @@ def stages(obj):
 
 
 def print_stages(obj):
-    from journey.stages import ORDER
-    from projections.commands import read_models
+    from journey.domain.stages import ORDER
+    from journey.cli.figures import read_models
     from projections.queries import children_by_stage
 
     counts = children_by_stage(read_models(obj))
@@ -381,7 +381,7 @@ def run(obj):
     """The tracker's main job (what `make run` starts): on an empty data directory
     load the sample agency first; show children by stage; then run the scheduler
     in the foreground (projections kept current, alerts swept) until Ctrl-C."""
-    from journey.demo import is_empty, load_demo
+    from journey.sample.loading import is_empty, load_demo
     from journey.scheduler import scheduler
 
     if is_empty(obj.app):
@@ -398,8 +398,8 @@ def run(obj):
 def check(obj, la, child_ref):
     """List gaps: milestones that a later one implies but that were never recorded
     (a gap is not an error; this is the list to fill in)."""
-    from journey.child import ChildJourney
-    from journey.gaps import gaps
+    from journey.store.child import Child
+    from journey.domain.gaps import gaps
 
     if child_ref:
         if not la:
@@ -407,7 +407,7 @@ def check(obj, la, child_ref):
         journeys = [obj.app.load_child(la, child_ref)]
     else:
         wanted = obj.app.council(la).name if la else None
-        journeys = [j for j in obj.app.all_journeys() if isinstance(j, ChildJourney) and wanted in (None, j.local_authority)]
+        journeys = [j for j in obj.app.all_journeys() if isinstance(j, Child) and wanted in (None, j.local_authority)]
     count = 0
     for journey in sorted(journeys, key=lambda j: (j.local_authority, j.child_ref)):
         for gap in gaps(journey.milestones()):
@@ -427,9 +427,9 @@ def keygen():
 
 def _register_commands() -> None:
     """Commands that live beside their parts: read models, reports, alerts, scheduler."""
-    from journey.alert_commands import alerts_group
+    from journey.cli.alerts import alerts_group
     from journey.scheduler import scheduler
-    from projections.commands import projections_group, report_group, scorecard, waiting
+    from journey.cli.figures import projections_group, report_group, scorecard, waiting
 
     for command in (projections_group, scorecard, report_group, waiting, alerts_group, scheduler):
         main.add_command(command)

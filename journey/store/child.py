@@ -7,20 +7,31 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from journey import rules
-from journey.errors import AmbiguousMilestone, JourneyRulesBroken, MilestoneNotFound
-from journey.milestones import Milestone
-from journey.stages import Stage, stage_of
-from journey.streams import Entry, MilestoneStream
+from journey.domain import rules_of_order
+from journey.domain.errors import AmbiguousMilestone, JourneyRulesBroken, MilestoneNotFound
+from journey.domain.milestones import Milestone
+from journey.domain.stages import Stage, stage_of
+from journey.store.milestone_stream import Entry, MilestoneStream
 
 
-class ChildJourney(MilestoneStream):
+class Child(MilestoneStream):
     """The milestones of one child, identified by council and the council's case id.
 
     The tracker holds no names: `child_ref` is the council's own case id.
     """
 
+    # Stored topics are those this class had as `journey.child:ChildJourney`:
+    # explicit topics keep them, so the stored events load wherever the module
+    # lives and whatever the class is called (tests/test_stored_events_load.py).
+    TOPIC = "journey.child:ChildJourney"
+
+    class Created(MilestoneStream.Created):
+        """Not recorded (a child begins with `Registered`): declared only for its topic."""
+
+        TOPIC = "journey.child:ChildJourney.Created"
+
     class Registered(Aggregate.Created):
+        TOPIC = "journey.child:ChildJourney.Registered"
         class_version = 1
         local_authority: str
         child_ref: str
@@ -32,26 +43,34 @@ class ChildJourney(MilestoneStream):
     class AttributesAmended(Aggregate.Event):
         """New values of some child attributes (date of birth, sex, ...)."""
 
+        TOPIC = "journey.child:ChildJourney.AttributesAmended"
         class_version = 1
         changes: dict
         occurred_on: datetime.date
         recorded_by: str
         note: str | None
 
-        def apply(self, aggregate: ChildJourney) -> None:
+        def apply(self, aggregate: Child) -> None:
             aggregate.attributes.update(self.changes)
 
     class MilestoneRecorded(MilestoneStream.MilestoneRecorded):
-        def apply(self, aggregate: ChildJourney) -> None:
+        TOPIC = "journey.child:ChildJourney.MilestoneRecorded"
+
+        def apply(self, aggregate: Child) -> None:
             super().apply(aggregate)
             if self.milestone == "born":
                 aggregate.attributes["date_of_birth"] = self.occurred_on
 
     class MilestoneCorrected(MilestoneStream.MilestoneCorrected):
-        def apply(self, aggregate: ChildJourney) -> None:
+        TOPIC = "journey.child:ChildJourney.MilestoneCorrected"
+
+        def apply(self, aggregate: Child) -> None:
             super().apply(aggregate)
             if self.milestone == "born":
                 aggregate.attributes["date_of_birth"] = self.occurred_on
+
+    class MilestoneWithdrawn(MilestoneStream.MilestoneWithdrawn):
+        TOPIC = "journey.child:ChildJourney.MilestoneWithdrawn"
 
     def __init__(
         self,
@@ -145,10 +164,10 @@ class ChildJourney(MilestoneStream):
         return self._record(milestone, occurred_on, details, recorded_by, note)
 
     def breaches(self, today) -> list:
-        return rules.breaches(self.milestones(), self.date_of_birth, today)
+        return rules_of_order.breaches(self.milestones(), self.date_of_birth, today)
 
     def breaches_added_since(self, before: list, today) -> list:
-        return rules.new_breaches(before, self.breaches(today))
+        return rules_of_order.new_breaches(before, self.breaches(today))
 
     def correct(self, entry: Entry, occurred_on, details: dict, *, reason, today, recorded_by, note=None) -> int:
         after = [m for m in self.milestones() if m.event_id != entry.event_id]
@@ -163,7 +182,7 @@ class ChildJourney(MilestoneStream):
         return self._withdraw(entry, reason, recorded_by, note)
 
     def _refuse_new_breaches(self, after: list[Milestone], dob, today) -> None:
-        before = rules.breaches(self.milestones(), self.date_of_birth, today)
-        found = rules.new_breaches(before, rules.breaches(after, dob, today))
+        before = rules_of_order.breaches(self.milestones(), self.date_of_birth, today)
+        found = rules_of_order.new_breaches(before, rules_of_order.breaches(after, dob, today))
         if found:
             raise JourneyRulesBroken(self.describe(), found)

@@ -64,7 +64,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from journey.milestones import CHILD_MILESTONES, DATE_DETAILS, WHITE_OR_UNKNOWN_ETHNICITIES
+from journey.domain.milestones import CHILD_MILESTONES, DATE_DETAILS, WHITE_OR_UNKNOWN_ETHNICITIES
 
 
 @dataclasses.dataclass(frozen=True)

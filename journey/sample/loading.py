@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from journey.councils import Agency, Council
-from journey.importing import import_household_rows, import_milestones, rows_from_dicts
+from journey.domain.councils import Agency, Council
+from journey.importers.milestones_file import import_household_rows, import_milestones, rows_from_dicts
 
 SAMPLE_BY = "sample data"
 
@@ -15,9 +15,9 @@ def is_empty(app) -> bool:
 def load_demo(obj, as_of, echo=print) -> None:
     """Write the sample agency's file (unless the data directory has one) and
     import its households and children through the ordinary, rule-checked path."""
-    from journey import clock
-    from journey.errors import InvalidValue
-    from journey.sample_agency import generate
+    from journey.domain import clock
+    from journey.domain.errors import InvalidValue
+    from journey.sample.agency import generate
 
     if as_of > clock.today():
         raise InvalidValue(f"the sample's date {as_of} is in the future")
@@ -42,7 +42,7 @@ def load_demo(obj, as_of, echo=print) -> None:
 
 def _refuse_problems(report) -> None:
     if report.problems:
-        from journey.errors import JourneyError
+        from journey.domain.errors import JourneyError
 
         listed = "\n".join(str(p) for p in report.problems[:20])
         raise JourneyError(f"the sample data broke {len(report.problems)} rule(s):\n{listed}")

@@ -13,7 +13,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from journey.milestones import Milestone
+from journey.domain.milestones import Milestone
 
 
 @dataclasses.dataclass
@@ -32,7 +32,7 @@ class Entry:
 
 
 class MilestoneStream(Aggregate):
-    """Base of ChildJourney and Household: a dated list of milestones."""
+    """Base of Child and Household: a dated list of milestones."""
 
     class MilestoneRecorded(Aggregate.Event):
         class_version = 1

@@ -18,8 +18,8 @@ import sys
 
 import click
 
-from journey import clock
-from journey.measures import AverageMeasure, Scorecard, parse_quarter
+from journey.domain import clock
+from journey.domain.measures import AverageMeasure, Scorecard, parse_quarter
 
 from projections import projector, queries, reports
 from projections.store import open_read_models
@@ -108,7 +108,7 @@ def scorecard(obj, period_from, period_to, la, as_json, as_known_on):
     council = council_name(obj, la)
     known = None
     if as_known_on:
-        from journey.history import parse_as_known_on
+        from journey.store.history import parse_as_known_on
 
         from projections.known import scorecard_as_known_on
 

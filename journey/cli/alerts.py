@@ -17,9 +17,10 @@ from typing import Any
 
 import click
 
-from journey import alerts, clock
-from journey.errors import InvalidValue, JourneyError
-from journey.timescales import RulesFileError
+from journey import alerts
+from journey.domain import clock
+from journey.domain.errors import InvalidValue, JourneyError
+from journey.domain.timescales import RulesFileError
 
 EXIT_REFUSED = 1
 
@@ -105,7 +106,7 @@ def _default_user() -> str:
 
 
 def _parse_day(text: str | None, what: str) -> datetime.date | None:
-    from journey.values import parse_date
+    from journey.domain.values import parse_date
 
     return parse_date(text, what) if text else None
 
@@ -216,7 +217,7 @@ def digest_command(obj, la, as_of):
     """The weekly review, per council: the last 7 days' new breaches and every alert
     still open. Sent by SMTP to the council's digest_to addresses (agency.toml) when
     JOURNEY_SMTP_HOST is set; printed otherwise."""
-    from journey import digest
+    from journey.alerts import digest
 
     on = _parse_day(as_of, "as-of date")
     digests = digest.weekly_digests(obj.app, on=on, la=la)

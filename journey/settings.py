@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from journey.errors import ConfigurationError
-from journey.identity import identity_secret
+from journey.domain.errors import ConfigurationError
+from journey.store.identity import identity_secret
 
 EVENTS_FILE = "events.sqlite3"
 READ_MODELS_FILE = "read-models.sqlite3"

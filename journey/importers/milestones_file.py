@@ -18,12 +18,13 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from journey import clock, values
-from journey.application import JourneyTracker
-from journey.child import ChildJourney
-from journey.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
-from journey.household import Household
-from journey.milestones import CHILD_ATTRIBUTES, SHARED_WITH_HOUSEHOLD
+from journey.domain import clock
+from journey.domain import values
+from journey.store.application import JourneyTracker
+from journey.store.child import Child
+from journey.domain.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
+from journey.store.household import Household
+from journey.domain.milestones import CHILD_ATTRIBUTES, SHARED_WITH_HOUSEHOLD
 
 REQUIRED_COLUMNS = ("child_ref", "local_authority", "milestone", "occurred_on")
 DETAIL_COLUMNS = (
@@ -113,7 +114,7 @@ class _ChildRows:
     def __init__(self, app: JourneyTracker, la: str, child_ref: str, rows: list[_Row], default_by: str):
         self.app, self.la, self.child_ref, self.rows, self.default_by = app, la, child_ref, rows, default_by
         self.problems: list[Problem] = []
-        self.journey: ChildJourney | None = None
+        self.journey: Child | None = None
         self.shared: list[int] = []  # event ids to copy to households
         self.added = self.already = 0
         self.before: list = []
@@ -156,7 +157,7 @@ class _ChildRows:
             journey = self._apply(attributes, ordered, today, check=True)
         self.journey = journey if not self.problems else None
 
-    def _apply(self, attributes, ordered, today, *, check: bool) -> ChildJourney | None:
+    def _apply(self, attributes, ordered, today, *, check: bool) -> Child | None:
         self.shared, self.added, self.already = [], 0, 0
         try:
             if self.store_was_empty:
@@ -275,7 +276,7 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, 
 def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
     """Current milestones of every child: corrected dates, withdrawn ones left out."""
     journeys = sorted(
-        (j for j in app.all_journeys() if isinstance(j, ChildJourney)), key=lambda j: (j.local_authority, j.child_ref)
+        (j for j in app.all_journeys() if isinstance(j, Child)), key=lambda j: (j.local_authority, j.child_ref)
     )
     for journey in journeys:
         attributes = {k: _cell(journey.attributes.get(k)) for k in CHILD_ATTRIBUTES}

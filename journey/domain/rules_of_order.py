@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from journey.errors import (
+from journey.domain.errors import (
     DateInFuture,
     DecisionBeforeCare,
     MatchAfterPlacement,
@@ -20,7 +20,7 @@ from journey.errors import (
     PlacedOnOrAfterAdoption,
     RuleOfOrderBroken,
 )
-from journey.milestones import DATE_DETAILS, Milestone, in_journey_order
+from journey.domain.milestones import DATE_DETAILS, Milestone, in_journey_order
 
 # Milestones that may be dated before the child's birth.
 BEFORE_BIRTH_ALLOWED = frozenset(

@@ -7,7 +7,7 @@ them instead, for the tracker to fill in.
 
 from __future__ import annotations
 
-from journey.milestones import Milestone, in_journey_order
+from journey.domain.milestones import Milestone, in_journey_order
 
 # milestone -> the earlier milestones it implies (any one of them will do)
 IMPLIES = {

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from journey.councils import council_key
-from journey.milestones import Milestone
+from journey.domain.councils import council_key
+from journey.domain.milestones import Milestone
 
 from projections import facts as f
 from projections.jsontext import dumps, loads

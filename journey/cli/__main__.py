@@ -1,0 +1,5 @@
+"""`python -m journey.cli`: the `journey` command."""
+
+from journey.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Importers: files read, checked whole, and handed to the store by the service."""

@@ -1,0 +1,1 @@
+"""The sample regional adoption agency (`journey demo`, `make run`): generated data, not domain."""
