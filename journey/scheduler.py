@@ -1,4 +1,5 @@
-"""`journey scheduler`: the tracker's own long-running process (never inside the web app).
+"""The scheduler: the tracker's own long-running process (never inside the web app),
+started by `journey scheduler` and `journey run`. It calls the service and nothing beneath it.
 
 Every few seconds it brings the read models up to the end of the log and sweeps
 the children and households recorded since (so an alert closes within seconds of
@@ -22,17 +23,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import click
 from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from journey import alerts
-from journey.domain import clock
-from journey.cli.alerts import catch_up_read_models, run_sweep
-from journey.domain.timescales import RulesFileError
+from journey.service import Tracker
 
 log = logging.getLogger("journey.scheduler")
 
@@ -45,31 +42,30 @@ TIMEZONE = "Europe/London"
 # -- the jobs (plain functions: tests call them with the clock set) -----------------------------
 
 
-def catch_up(obj: Any) -> alerts.SweepReport:
+def catch_up(tracker: Tracker) -> dict:
     """Bring the read models up to date, then sweep the streams recorded since the last catch-up."""
-    catch_up_read_models(obj)
-    report = alerts.sweep_changes(obj.app)
-    if report.changes:
+    report = tracker.follow_changes()
+    if report["changes"]:
         log.info("catch-up: %s", _counts(report))
     return report
 
 
-def daily_sweep(obj: Any) -> alerts.SweepReport:
+def daily_sweep(tracker: Tracker) -> dict:
     """The sweep from the last date swept to today."""
-    report = run_sweep(obj)
-    log.info("daily sweep for %s: %s", report.on, _counts(report) or "no change")
+    report = tracker.sweep_alerts()
+    log.info("daily sweep for %s: %s", report["on"], _counts(report) or "no change")
     return report
 
 
-def _counts(report: alerts.SweepReport) -> str:
+def _counts(report: dict) -> str:
     # Counts only: the log never names a child.
-    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(report.counts.items()))
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(report["counts"].items()))
 
 
-def _guarded(job: Callable[[Any], Any], obj: Any) -> Callable[[], None]:
+def _guarded(job: Callable[[Tracker], Any], tracker: Tracker) -> Callable[[], None]:
     def run() -> None:
         try:
-            job(obj)
+            job(tracker)
         except Exception:  # keep the scheduler alive; the next run tries again
             log.exception("%s failed", job.__name__)
 
@@ -80,7 +76,7 @@ def _guarded(job: Callable[[Any], Any], obj: Any) -> Callable[[], None]:
 # -- the process ------------------------------------------------------------------------------
 
 
-def build_scheduler(obj: Any) -> BlockingScheduler:
+def build_scheduler(tracker: Tracker) -> BlockingScheduler:
     """The scheduler with its two jobs (not started)."""
     job_defaults = {"coalesce": True, "misfire_grace_time": MISFIRE_GRACE_SECONDS, "max_instances": 1}
     scheduler = BlockingScheduler(
@@ -89,14 +85,14 @@ def build_scheduler(obj: Any) -> BlockingScheduler:
         job_defaults=job_defaults,
     )
     scheduler.add_job(
-        _guarded(catch_up, obj),
+        _guarded(catch_up, tracker),
         IntervalTrigger(seconds=CATCH_UP_SECONDS, timezone=TIMEZONE),
         id="catch-up",
         name="read models catch-up and sweep of what was recorded",
         **job_defaults,
     )
     scheduler.add_job(
-        _guarded(daily_sweep, obj),
+        _guarded(daily_sweep, tracker),
         CronTrigger(hour=DAILY_SWEEP_AT.hour, minute=DAILY_SWEEP_AT.minute, timezone=TIMEZONE),
         id="daily-sweep",
         name="daily alert sweep",
@@ -105,19 +101,19 @@ def build_scheduler(obj: Any) -> BlockingScheduler:
     return scheduler
 
 
-def run_scheduler(obj: Any, stop_event: threading.Event | None = None, *, on_started: Callable[[], None] | None = None) -> None:
+def run_scheduler(tracker: Tracker, stop_event: threading.Event | None = None, *, on_started: Callable[[], None] | None = None) -> None:
     """Sweep at start, then run the scheduler in the foreground until Ctrl-C or `stop_event` is set.
 
-    `obj` is the CLI's Context (`.app`, `.settings`). Returns once everything it
-    started has stopped.
+    Returns once everything it started has stopped. A bad rules file stops it at
+    start (`RulesFileError`, saying why).
     """
-    alerts.timescales_of(obj.app)  # a bad rules file stops the scheduler at start, saying why
-    alerts.start_following_changes(obj.app)
-    catch_up(obj)
-    daily_sweep(obj)
+    tracker.timescales()
+    tracker.start_following_changes()
+    catch_up(tracker)
+    daily_sweep(tracker)
     if stop_event is not None and stop_event.is_set():
         return
-    scheduler = build_scheduler(obj)
+    scheduler = build_scheduler(tracker)
     finished = threading.Event()
 
     def started(_event: Any) -> None:
@@ -140,7 +136,7 @@ def run_scheduler(obj: Any, stop_event: threading.Event | None = None, *, on_sta
         finished.set()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-        alerts.AlertTable.of(obj.app).close()
+        tracker.close()
     log.info("scheduler stopped")
 
 
@@ -163,20 +159,3 @@ def _stop_when_set(scheduler: BlockingScheduler, stop_event: threading.Event, fi
             return
     if scheduler.running:
         scheduler.shutdown(wait=True)
-
-
-@click.command("scheduler")
-@click.pass_obj
-def scheduler(obj):
-    """Run the tracker's background jobs in the foreground (Ctrl-C stops them):
-    read-model catch-up every few seconds, and the alert sweep at start and daily
-    just after midnight (London time), catching up on any days it was down."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line every few seconds
-    click.echo(f"Scheduler for {obj.settings.describe_store()}, today {clock.today():%d %b %Y}. Ctrl-C stops it.")
-    try:
-        run_scheduler(obj)
-    except RulesFileError as error:
-        raise click.ClickException(str(error)) from None
-    except KeyboardInterrupt:  # Ctrl-C during the sweep at start: what was saved stays saved
-        log.info("scheduler stopped before it started")

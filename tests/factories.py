@@ -182,18 +182,22 @@ def make_two_council_settings(tmp_path: Path, *, name: str = "var") -> Settings:
 
 
 def projections_cli():
-    """The projection commands as journey.cli registers them, on their own group."""
-    import click
-
-    from journey.cli import Context, Group
-    from journey.cli.figures import projections_group, report_group, scorecard, waiting
-
-    @click.group(cls=Group)
-    @click.option("--data-dir")
-    @click.pass_context
-    def main(ctx, data_dir):
-        ctx.obj = Context(data_dir)
-
-    for command in (projections_group, scorecard, report_group, waiting):
-        main.add_command(command)
+    """The `journey` command (the projection commands are among its commands)."""
     return main
+
+
+def read_model_clock_rows(app: JourneyTracker):
+    """The sweep's source of clock rows as the service wires it: the clocks read
+    model, caught up with the log first."""
+    from journey.alerts import clock_rows_from_read_model
+    from projections import catch_up, open_read_models
+
+    def rows(**query):
+        db = open_read_models(app.settings.read_models_path)
+        try:
+            catch_up(app, db)
+            return clock_rows_from_read_model(db.conn, **query)
+        finally:
+            db.conn.close()
+
+    return rows

@@ -8,7 +8,6 @@ clock seam (`journey.clock`), which these tests set.
 from __future__ import annotations
 
 import datetime
-import functools
 import json
 import sqlite3
 import subprocess
@@ -19,7 +18,7 @@ import uuid
 
 import pytest
 from eventsourcing.utils import get_topic, resolve_topic
-from factories import LA, d, event_count, make_tracker
+from factories import LA, d, event_count, make_tracker, read_model_clock_rows
 
 from journey import alerts
 from journey.domain import clock
@@ -36,7 +35,6 @@ from journey.alerts import (
     AlertState,
     alert_changes,
     alert_id,
-    clock_rows_by_replay,
     clock_rows_for,
     clock_rows_from_read_model,
     plan_sweep,
@@ -69,8 +67,8 @@ def on(day: str) -> None:
 
 
 def sweep(app, day: str | None = None, **kwargs) -> alerts.SweepReport:
-    """The sweep for `day` (default today), reading clock rows by replaying the streams."""
-    return alerts.sweep(app, functools.partial(clock_rows_by_replay, app), on=d(day) if day else None, **kwargs)
+    """The sweep for `day` (default today), reading clock rows from the read model."""
+    return alerts.sweep(app, read_model_clock_rows(app), on=d(day) if day else None, **kwargs)
 
 
 def record(app, ref, milestone, day, **details):
@@ -677,11 +675,3 @@ def test_the_read_model_query_reads_only_what_came_due_and_the_open_alerts(tmp_p
     first = clock_rows_from_read_model(conn, on=d("2024-06-01"), since=None)
     assert {r["subject_id"] for r in first} == {str(ids[n]) for n in ("due-warn", "due-breach", "old", "open")}
     assert conn.row_factory is None  # the caller's connection is left alone
-
-
-def test_the_replayed_rows_match_the_read_model_rows(app):
-    placement_order(app)
-    rows = clock_rows_by_replay(app, on=d("2024-06-01"), since=None)
-    assert [(r["rule_id"], r["warn_on"], r["running"], json.loads(r["stops"])) for r in rows] == [
-        ("order-to-match", "2024-05-30", 1, [])
-    ]

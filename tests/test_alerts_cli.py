@@ -7,11 +7,12 @@ import json
 import types
 
 import pytest
-from factories import LA, cli, d, make_settings, make_tracker
+from factories import LA, cli, d, make_settings, make_tracker, read_model_clock_rows
 
 from journey import alerts
 from journey.domain import clock
-from journey.cli.alerts import alerts_group, due_clock_rows, sweep_after
+from journey.cli.alerts import alerts_group
+from journey.service import Tracker
 from journey.store.application import JourneyTracker
 
 BY = "tester"
@@ -112,33 +113,18 @@ def test_ack_refuses_unknown_and_closed_alerts(data_dir, tmp_path):
     run(data_dir, "sweep")
     assert "not an alert id" in run(data_dir, "ack", "nonsense", "--note", "x", code=1).stderr
     assert "no alert" in run(data_dir, "ack", "00000000-0000-0000-0000-000000000000", "--note", "x", code=1).stderr
-    app = JourneyTracker(make_settings(tmp_path))
-    app.record(LA, "CV-1", "matched", "2024-07-09", {"household": "H-1"}, recorded_by=BY)
-    obj = types.SimpleNamespace(app=app, settings=app.settings)
-    messages = []
-    report = sweep_after(obj, la=LA, child_ref="CV-1", echo=messages.append)
-    assert report.counts == {"closed": 1}
-    assert messages == ["Alerts: 1 closed."]
+    done = Tracker(make_settings(tmp_path)).record(LA, "CV-1", "matched", "2024-07-09", {"household": "H-1"}, recorded_by=BY)
+    assert done["alerts"] == {"closed": 1}
     closed = listed(data_dir, "--status", "closed")[0]
     assert closed["stopped_by"] == "matched" and closed["closed_on"] == "2024-07-09"
     assert "is closed" in run(data_dir, "ack", closed["id"], "--note", "x", code=1).stderr
 
 
-def test_sweep_after_a_command_that_failed_to_sweep_warns_and_carries_on(data_dir, tmp_path):
-    app = JourneyTracker(make_settings(tmp_path))
-    obj = types.SimpleNamespace(app=app, settings=app.settings)
-    messages = []
-    assert sweep_after(obj, la=LA, child_ref="CV-404", echo=messages.append) is None
-    assert messages and messages[0].startswith("Warning: alerts not updated")
-
-
 def test_the_wiring_reads_the_clocks_read_model(data_dir, tmp_path):
     app = JourneyTracker(make_settings(tmp_path))
-    obj = types.SimpleNamespace(app=app, settings=app.settings)
-    rows = due_clock_rows(obj, on=d("2024-07-01"), since=d("2024-06-30"))
+    rows = read_model_clock_rows(app)(on=d("2024-07-01"), since=d("2024-06-30"))
     # Only CV-1 came due in the window (breached from 1 July).
     assert [(r["child_ref"], r["rule_id"]) for r in rows] == [("CV-1", "order-to-match")]
-    assert [r["child_ref"] for r in alerts.clock_rows_by_replay(app, on=d("2024-07-01"), since=d("2024-06-30"))] == ["CV-1"]
 
 
 def test_today_comes_from_the_clock_seam(data_dir):

@@ -354,7 +354,7 @@ def build_agency_history(app: JourneyTracker) -> None:
 
 
 def children_of(app: JourneyTracker) -> list[tuple[str, str]]:
-    return sorted((j.local_authority, j.child_ref) for j in app.all_journeys() if isinstance(j, Child))
+    return sorted((j.local_authority, j.child_ref) for j in app.all_streams() if isinstance(j, Child))
 
 
 def test_export_then_import_into_an_empty_data_dir_gives_the_same_journeys(tmp_path):

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from journey.domain import clock
 from journey.store.application import JourneyTracker
 from journey.settings import Settings
-from journey.sample.loading import load_demo
+from journey.service import Tracker
 from migrations import MIGRATIONS
 from migrations.read_models import PROJECTED_TABLES
 from projections import (
@@ -57,9 +57,10 @@ def sample_store(tmp_path_factory) -> Path:
     clock.set_today(TODAY)
     data_dir = tmp_path_factory.mktemp("sample") / "var"
     settings = Settings(data_dir=data_dir)
-    app = JourneyTracker(settings)
-    load_demo(types.SimpleNamespace(settings=settings, app=app), SAMPLE_AS_OF, echo=lambda *_: None)
-    app.close()
+    tracker = Tracker(settings)
+    tracker.load_sample(SAMPLE_AS_OF)
+    tracker.close()
+    tracker.store.close()
     clock.set_today(None)
     return data_dir
 

@@ -477,7 +477,7 @@ def test_one_child_whatever_the_case_of_the_council(app):
     assert journey["attributes"] == {"sex": "2", "ethnicity": "WBRI"}
     assert journey["milestones"][0]["milestone"] == "entered_care"
     assert app.child_events("coventry", "CV-1") == app.child_events("COVENTRY", "CV-1")
-    assert len([j for j in app.all_journeys() if hasattr(j, "child_ref")]) == 1
+    assert len([j for j in app.all_streams() if hasattr(j, "child_ref")]) == 1
 
 
 def test_an_agency_file_refuses_an_unknown_council_listing_the_known_ones(tmp_path):

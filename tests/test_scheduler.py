@@ -14,6 +14,8 @@ import pytest
 from factories import LA, d, make_tracker
 
 from journey import alerts, scheduler
+from journey.cli import running
+from journey.service import Tracker
 from journey.domain import clock
 from journey.store.application import JourneyTracker
 
@@ -29,8 +31,8 @@ def today():
 
 @pytest.fixture
 def obj(tmp_path):
-    app = make_tracker(tmp_path)
-    return types.SimpleNamespace(app=app, settings=app.settings)
+    """The service, as the scheduler process holds it."""
+    return Tracker(make_tracker(tmp_path).settings)
 
 
 def on(day: str) -> None:
@@ -56,7 +58,7 @@ def stopped_at_once() -> threading.Event:
 
 
 def test_stopped_for_three_days_then_restarted_raises_each_alert_once_dated_when_due(obj):
-    app = obj.app
+    app = obj.store
     order(app, "A", "2024-03-01")  # warns 30 May
     order(app, "B", "2024-03-02")  # warns 31 May
     order(app, "C", "2024-01-31")  # warned 30 April; due 31 May, breached from 1 June
@@ -78,26 +80,26 @@ def test_stopped_for_three_days_then_restarted_raises_each_alert_once_dated_when
     }
     # Restarted again the same day: nothing new.
     scheduler.run_scheduler(obj, stopped_at_once())
-    assert scheduler.daily_sweep(obj).changes == 0
+    assert scheduler.daily_sweep(obj)["changes"] == 0
     assert len(history(app)) == 4
 
 
 def test_the_catch_up_job_closes_an_alert_soon_after_its_stopping_milestone(obj):
-    order(obj.app, "A", "2024-03-01")
+    order(obj.store, "A", "2024-03-01")
     on("2024-06-01")
     scheduler.run_scheduler(obj, stopped_at_once())
     on("2024-06-03")
-    obj.app.record(LA, "A", "matched", "2024-06-03", {"household": "H-1"}, recorded_by=BY)
+    obj.store.record(LA, "A", "matched", "2024-06-03", {"household": "H-1"}, recorded_by=BY)
 
     report = scheduler.catch_up(obj)
 
-    assert report.counts == {"closed": 1}
-    assert history(obj.app)["A"][-1] == ("closed", "2024-06-03")
-    assert scheduler.catch_up(obj).changes == 0
+    assert report["counts"] == {"closed": 1}
+    assert history(obj.store)["A"][-1] == ("closed", "2024-06-03")
+    assert scheduler.catch_up(obj)["changes"] == 0
 
 
 def test_the_scheduler_runs_until_its_stop_event(obj):
-    order(obj.app, "A", "2024-03-01")
+    order(obj.store, "A", "2024-03-01")
     on("2024-06-01")
     stop, started, failures = threading.Event(), threading.Event(), []
 
@@ -115,7 +117,7 @@ def test_the_scheduler_runs_until_its_stop_event(obj):
 
     assert not thread.is_alive()
     assert failures == []
-    assert list(history(obj.app)) == ["A"]  # the sweep at start
+    assert list(history(obj.store)) == ["A"]  # the sweep at start
 
 
 def test_the_scheduler_is_configured_as_the_issue_asks(obj):
@@ -132,5 +134,5 @@ def test_the_scheduler_is_configured_as_the_issue_asks(obj):
 
 
 def test_the_scheduler_command_is_documented():
-    assert scheduler.scheduler.name == "scheduler"
-    assert scheduler.scheduler.help.strip()
+    assert running.scheduler.name == "scheduler"
+    assert running.scheduler.help.strip()

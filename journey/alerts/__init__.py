@@ -11,7 +11,7 @@
   alerts read table up to date from those events.
 - `alert_table`: that table (`AlertTable`): a projection of the alert events in
   the read-models file, deleted and rebuilt from the log at will.
-- `queries`: what people do with alerts: `acknowledge()`, `list_alerts()`,
+- `review`: what people do with alerts: `acknowledge()`, `list_alerts()`,
   `alert_history()`.
 
 Import from here (`from journey import alerts`); the names below are the public ones.
@@ -56,13 +56,15 @@ from journey.alerts.review import (
 )
 from journey.alerts.sweeping import (
     SweepReport,
-    clock_rows_by_replay,
     clock_rows_from_read_model,
+    clock_rows_of_streams_from_read_model,
+    is_journey_topic,
     start_following_changes,
     sweep,
     sweep_changes,
     sweep_child,
     sweep_household,
+    sweep_streams,
     timescales_of,
 )
 from journey.domain.errors import InvalidValue
@@ -97,13 +99,15 @@ __all__ = [
     "AlertTable",
     # sweeping
     "SweepReport",
-    "clock_rows_by_replay",
     "clock_rows_from_read_model",
+    "clock_rows_of_streams_from_read_model",
+    "is_journey_topic",
     "start_following_changes",
     "sweep",
     "sweep_changes",
     "sweep_child",
     "sweep_household",
+    "sweep_streams",
     "timescales_of",
     # queries
     "acknowledge",

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 import types
+import weakref
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -105,6 +106,9 @@ VERSION_POSITION = "table version"
 CHANGES_POSITION = "journeys followed"
 
 
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class AlertTable:
     """The alerts read table in the read-models SQLite file, built from the alert events.
 
@@ -120,11 +124,11 @@ class AlertTable:
 
     @classmethod
     def of(cls, app: Any) -> AlertTable:
-        """The application's alerts table (one per application, so connections are reused)."""
-        table = getattr(app, "_alert_table", None)
+        """The application's alerts table (one per application, so connections are
+        reused; kept beside the application, not set on it)."""
+        table = _TABLES.get(app)
         if table is None:
-            table = cls(app.settings.read_models_path)
-            app._alert_table = table
+            table = _TABLES.setdefault(app, cls(app.settings.read_models_path))
         return table
 
     def connection(self) -> sqlite3.Connection:

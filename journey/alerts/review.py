@@ -31,9 +31,9 @@ def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datet
     """
     aid = aid if isinstance(aid, uuid.UUID) else parse_alert_id(aid)
     if not by or not by.strip():
-        raise InvalidValue("say who acknowledges the alert (--by)")
+        raise InvalidValue("say who acknowledges the alert", field="by")
     if not note or not note.strip():
-        raise InvalidValue("an acknowledgement needs a note (--note): what is being done about the delay")
+        raise InvalidValue("an acknowledgement needs a note: what is being done about the delay", field="note")
     on = on or journey_clock.today()
     review_after_days = timescales_of(app).review_after_days
 
@@ -165,6 +165,6 @@ def list_alerts(
 
 def iter_alerts(app: Any) -> Iterator[Alert]:
     """Every alert, replayed from the log (for checks and small tools)."""
-    for stream in app.all_journeys():
+    for stream in app.all_streams():
         if isinstance(stream, Alert):
             yield stream

@@ -173,20 +173,35 @@ def clock_rows_of_stream(app: Any, stream: Any, timescales: Timescales) -> list[
     return clock_rows_for(stream.id, clocks, subject="household", household_ref=stream.household_ref)
 
 
-def sweep_streams(app: Any, stream_ids: Iterable[uuid.UUID], *, on: datetime.date | None = None, timescales: Timescales | None = None) -> SweepReport:
+StreamClockRows = Callable[[list[str]], tuple[list[dict[str, Any]], list[str]]]
+
+
+def sweep_streams(
+    app: Any,
+    stream_ids: Iterable[uuid.UUID | str],
+    *,
+    on: datetime.date | None = None,
+    timescales: Timescales | None = None,
+    clock_rows: StreamClockRows | None = None,
+) -> SweepReport:
     """Sweep every clock and alert of these child or household streams, for `on` (default today).
 
-    For after a milestone is recorded, corrected or withdrawn: closes what it
-    stopped (naming the milestone), reopens what it made run again, raises what it
-    made due. Needs no read model: the clocks come from the streams themselves.
+    For after a milestone is recorded, corrected or withdrawn, or a file imported:
+    closes what it stopped (naming the milestone), reopens what it made run again,
+    raises what it made due. `clock_rows(ids)` gives the streams' clock rows and
+    the ids found (the service reads them from the clocks read model, caught up);
+    without it they are worked out from the streams themselves.
     """
     on = on or journey_clock.today()
-    timescales = timescales or timescales_of(app)
     table = AlertTable.of(app)
     last = table.last_swept()
     since = last if last is not None and last < on else None
     table.catch_up(app)
-    rows, ids = rows_of_streams(app, stream_ids, timescales)
+    wanted = [str(s) for s in dict.fromkeys(stream_ids)]
+    if clock_rows is None:
+        rows, ids = rows_of_streams(app, wanted, timescales or timescales_of(app))
+    else:
+        rows, ids = clock_rows(wanted)
     report = SweepReport(on, since, rows_read=len(rows))
     if not ids:
         return report
@@ -226,7 +241,13 @@ def sweep_household(app: Any, household_ref: str, *, on: datetime.date | None = 
     return sweep_streams(app, [app.household_id(household_ref)], on=on)
 
 
+# The stored topics of children's and households' events (kept stable by their classes).
 _JOURNEY_TOPIC_PREFIXES = ("journey.child:", "journey.household:")
+
+
+def is_journey_topic(topic: str) -> bool:
+    """Whether a stored event's topic is a child's or a household's (not an alert's)."""
+    return topic.startswith(_JOURNEY_TOPIC_PREFIXES)
 
 
 def sweep_changes(app: Any, *, on: datetime.date | None = None, batch: int = 1000) -> SweepReport:
@@ -245,7 +266,7 @@ def sweep_changes(app: Any, *, on: datetime.date | None = None, batch: int = 100
         notifications = app.recorder.select_notifications(start=position + 1, limit=batch)
         if not notifications:
             return report
-        changed = [n.originator_id for n in notifications if n.topic.startswith(_JOURNEY_TOPIC_PREFIXES)]
+        changed = [n.originator_id for n in notifications if is_journey_topic(n.topic)]
         if changed:
             report.merge(sweep_streams(app, changed, on=on))
         position = notifications[-1].id
@@ -259,33 +280,22 @@ def start_following_changes(app: Any) -> None:
         table.set_position(CHANGES_POSITION, app.recorder.max_notification_id() or 0)
 
 
-def clock_rows_by_replay(
-    app: Any,
-    *,
-    on: datetime.date,
-    since: datetime.date | None,
-    keys: Iterable[tuple[str, str, datetime.date]] = (),
-    timescales: Timescales | None = None,
-) -> list[dict[str, Any]]:
-    """The clock rows a sweep needs, worked out by replaying every stream.
-
-    A stand-in for the clocks read model (it reads every child, so it is for
-    small stores and tests); same answer as `clock_rows_from_read_model`.
-    """
-    from journey.store.child import Child
-    from journey.store.household import Household
-
-    timescales = timescales or timescales_of(app)
-    wanted = {(str(s), r, _date(d)) for s, r, d in keys}
-    rows = []
-    for stream in app.all_journeys():
-        if not isinstance(stream, (Child, Household)):
-            continue
-        for row in clock_rows_of_stream(app, stream, timescales):
-            key = (row["subject_id"], row["rule_id"], _date(row["started_on"]))
-            if key in wanted or row_is_due(row, on=on, since=since):
-                rows.append(row)
-    return rows
+def clock_rows_of_streams_from_read_model(conn: sqlite3.Connection, stream_ids: Sequence[str], *, table: str = "clocks") -> tuple[list[dict[str, Any]], list[str]]:
+    """Every clock row of these streams in the clocks read model, and the ids of
+    the streams it knows (a stream with no clock is known by its `streams` row)."""
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row  # the caller's connection is left as it was
+    rows: list[dict[str, Any]] = []
+    found: list[str] = []
+    for start in range(0, len(stream_ids), 500):
+        chunk = list(stream_ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for r in cursor.execute(f"SELECT * FROM {table} WHERE stream_id IN ({marks})", chunk):
+            row = dict(r)
+            row.setdefault("subject_id", row.get("stream_id"))
+            rows.append(row)
+        found += [r[0] for r in cursor.execute(f"SELECT stream_id FROM streams WHERE stream_id IN ({marks})", chunk)]
+    return rows, found
 
 
 def clock_rows_from_read_model(

@@ -70,7 +70,7 @@ class Agency:
     def council(self, name: str) -> Council:
         """The council a user means by `name`."""
         if not name or not name.strip():
-            raise UnknownCouncil("no council given (use --la, e.g. --la Coventry)")
+            raise UnknownCouncil("no council given", field="la")
         if not self.councils:
             return Council(" ".join(name.split()))
         try:

@@ -1,8 +1,10 @@
 """Named errors the tracker reports to its users.
 
-Every error a user can cause is a `JourneyError`; its message says what was
-refused and why, naming the child and the rule, so the CLI and the web can show
-it as it is.
+Every error a user can cause is a `JourneyError`. Its message says what was
+refused and why, naming the child and the rule, in words that fit any interface;
+its fields (`rule`, `child_ref`, `local_authority`, `field`, `dates`) let each
+interface word it its own way: the CLI names the option for `field` (`--reason`),
+a web form marks the field.
 """
 
 from __future__ import annotations
@@ -12,10 +14,42 @@ class JourneyError(Exception):
     """A command was refused; nothing was written."""
 
     rule = "refused"
+    field: str | None = None
+    child_ref: str | None = None
+    local_authority: str | None = None
+    dates: tuple = ()
 
-    def __init__(self, message: str):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        child_ref: str | None = None,
+        local_authority: str | None = None,
+        dates: tuple = (),
+    ):
         super().__init__(message)
         self.message = message
+        if field is not None:
+            self.field = field
+        if child_ref is not None:
+            self.child_ref = child_ref
+        if local_authority is not None:
+            self.local_authority = local_authority
+        if dates:
+            self.dates = tuple(dates)
+
+    def to_dict(self) -> dict:
+        """The error as plain values (for JSON and for interfaces to word)."""
+        return {
+            "error": type(self).__name__,
+            "rule": self.rule,
+            "message": self.message,
+            "field": self.field,
+            "child_ref": self.child_ref,
+            "local_authority": self.local_authority,
+            "dates": [d.isoformat() if hasattr(d, "isoformat") else d for d in self.dates],
+        }
 
 
 class RuleOfOrderBroken(JourneyError):
@@ -24,7 +58,7 @@ class RuleOfOrderBroken(JourneyError):
     rule = "rule of order"
 
     def __init__(self, milestone, message: str):
-        super().__init__(message)
+        super().__init__(message, dates=(getattr(milestone, "occurred_on", None),) if getattr(milestone, "occurred_on", None) else ())
         self.milestone = milestone
 
 
@@ -61,12 +95,13 @@ class JourneyRulesBroken(JourneyError):
 
     rule = "rule of order"
 
-    def __init__(self, subject: str, breaches: list[RuleOfOrderBroken]):
+    def __init__(self, subject: str, breaches: list[RuleOfOrderBroken], *, child_ref=None, local_authority=None):
         self.subject = subject
         self.breaches = breaches
         self.rule = "; ".join(dict.fromkeys(b.rule for b in breaches))
         reasons = "; ".join(b.message for b in breaches)
-        super().__init__(f"{subject}: refused ({self.rule}): {reasons}")
+        dates = tuple(d for b in breaches for d in b.dates)
+        super().__init__(f"{subject}: refused ({self.rule}): {reasons}", child_ref=child_ref, local_authority=local_authority, dates=dates)
 
 
 class InvalidValue(JourneyError):

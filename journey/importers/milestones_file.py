@@ -20,11 +20,11 @@ from eventsourcing.persistence import IntegrityError
 
 from journey.domain import clock
 from journey.domain import values
-from journey.store.application import JourneyTracker
+from journey.store.application import JourneyTracker, copied_to_household
 from journey.store.child import Child
 from journey.domain.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
 from journey.store.household import Household
-from journey.domain.milestones import CHILD_ATTRIBUTES, SHARED_WITH_HOUSEHOLD
+from journey.domain.milestones import CHILD_ATTRIBUTES
 
 REQUIRED_COLUMNS = ("child_ref", "local_authority", "milestone", "occurred_on")
 DETAIL_COLUMNS = (
@@ -180,7 +180,7 @@ class _ChildRows:
                 self.problem(row, e.rule, "; ".join(b.message for b in e.breaches))
                 continue
             self.added += 1
-            if milestone in SHARED_WITH_HOUSEHOLD and journey.entries[event_id].details.get("household"):
+            if copied_to_household(journey.entries[event_id]):
                 self.shared.append(event_id)
         return journey
 
@@ -264,11 +264,11 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, 
         journey = child.journey
         for event_id in child.shared:
             entry = journey.entries[event_id]
-            ref = entry.details["household"]
+            ref = copied_to_household(entry)
             if ref not in households:
                 start = app.start_household if store_was_empty else app.load_or_start_household
                 households[ref] = start(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
-            households[ref].record(entry.name, entry.occurred_on, app.household_copy_details(journey, event_id), recorded_by=recorded_by)
+            app.copy_to_household(journey, event_id, households[ref], recorded_by=recorded_by)
             touched[ref] = households[ref]
     app.save(*[c.journey for c in batch], *touched.values())
 
@@ -276,7 +276,7 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, 
 def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
     """Current milestones of every child: corrected dates, withdrawn ones left out."""
     journeys = sorted(
-        (j for j in app.all_journeys() if isinstance(j, Child)), key=lambda j: (j.local_authority, j.child_ref)
+        (j for j in app.all_streams() if isinstance(j, Child)), key=lambda j: (j.local_authority, j.child_ref)
     )
     for journey in journeys:
         attributes = {k: _cell(journey.attributes.get(k)) for k in CHILD_ATTRIBUTES}

@@ -1,7 +1,10 @@
-"""The tracker's application: commands and queries over plain values.
+"""The event store application: commands and queries over plain values.
 
-The CLI, the importer and the web call these methods; none of them touch
-aggregates. Infrastructure errors are translated here: a missing aggregate
+Only the service (`journey.service.Tracker`) calls it: the service adds what a
+whole unit of work needs around each write (read models caught up, alerts
+swept). Every command returns plain values, with the `event_ids` it wrote on
+the child's or household's stream, the `streams` it changed and the log
+`position` of its last event. Infrastructure errors are translated here: a missing aggregate
 becomes `ChildNotFound`, and the library's optimistic-concurrency error is
 retried after re-reading (two trackers recording at once never lose an event)
 and, if it persists, reported as `ConcurrentChange`.
@@ -58,6 +61,10 @@ class JourneyTracker(Application):
         self.secret = settings.identity_secret
         super().__init__(env=settings.library_env())
 
+    def reload_agency(self) -> None:
+        """Read the agency file again (after the sample loader wrote one)."""
+        self.agency = Agency.load(self.settings.data_dir)
+
     def construct_recorder(self):
         """The library creates its tables when a recorder is made; two processes
         starting at once on PostgreSQL (web and scheduler, or several workers) can
@@ -110,7 +117,7 @@ class JourneyTracker(Application):
         council = self.council(la)
         found = rules_of_order.breaches([], attributes.get("date_of_birth"), clock.today())
         if found:
-            raise JourneyRulesBroken(f"child {child_ref} of {council.name}", found)
+            raise JourneyRulesBroken(f"child {child_ref} of {council.name}", found, child_ref=child_ref, local_authority=council.name)
         return Child._create(
                 Child.Registered,
                 id=self.child_id(la, child_ref),
@@ -167,8 +174,7 @@ class JourneyTracker(Application):
         def attempt():
             journey = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
             journey.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by, note=note)
-            self.save(journey)
-            return summary_of(journey)
+            return {**saved(self.save(journey), journey), **summary_of(journey)}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -196,8 +202,8 @@ class JourneyTracker(Application):
             journey.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
             event_id = journey.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
             households = self._copy_to_household(journey, event_id, recorded_by, note)
-            self.save(journey, *households)
             return {
+                **saved(self.save(journey, *households), journey),
                 "event_id": event_id,
                 "child_ref": journey.child_ref,
                 "local_authority": journey.local_authority,
@@ -231,7 +237,7 @@ class JourneyTracker(Application):
         if milestone == "placement_order" and not (details or {}).get("authority"):
             changes.pop("authority")
         if not reason or not reason.strip():
-            raise InvalidValue("a correction needs a reason (--reason)")
+            raise InvalidValue("a correction needs a reason", field="reason", child_ref=child_ref)
 
         def attempt():
             journey = self.load_child(la, child_ref)
@@ -242,8 +248,8 @@ class JourneyTracker(Application):
             old_household = entry.details.get("household")
             event = journey.correct(entry, new_date, new_details, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
             households = self._follow_on_household(journey, entry.event_id, old_household, reason, recorded_by, note)
-            self.save(journey, *households)
-            return {"event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
+            done = saved(self.save(journey, *households), journey)
+            return {**done, "event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -264,7 +270,7 @@ class JourneyTracker(Application):
         milestone = values.child_milestone(milestone)
         occurred_on = values.parse_date(occurred_on, milestone)
         if not reason or not reason.strip():
-            raise InvalidValue("a withdrawal needs a reason (--reason)")
+            raise InvalidValue("a withdrawal needs a reason", field="reason", child_ref=child_ref)
 
         def attempt():
             journey = self.load_child(la, child_ref)
@@ -272,8 +278,8 @@ class JourneyTracker(Application):
             old_household = entry.details.get("household")
             event = journey.withdraw(entry, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
             households = self._follow_on_household(journey, entry.event_id, old_household, reason, recorded_by, note)
-            self.save(journey, *households)
-            return {"event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
+            done = saved(self.save(journey, *households), journey)
+            return {**done, "event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -286,16 +292,22 @@ class JourneyTracker(Application):
             "child_event_id": event_id,
         }
 
-    def _copy_to_household(self, journey: Child, event_id: int, recorded_by: str, note) -> list[Household]:
+    def copy_to_household(self, child: Child, event_id: int, household: Household, *, recorded_by: str, note=None) -> None:
+        """Record on the household's stream its copy of the child's milestone `event_id`
+        (the one place a copy is made: recording, correcting and importing use it)."""
+        entry = child.entries[event_id]
+        household.record(entry.name, entry.occurred_on, self.household_copy_details(child, event_id), recorded_by=recorded_by, note=note)
+
+    def _copy_to_household(self, child: Child, event_id: int, recorded_by: str, note) -> list[Household]:
         """A child's matched, placed or adoption_order naming a household, copied to it."""
-        entry = journey.entries[event_id]
-        household_ref = entry.details.get("household")
-        if entry.name not in SHARED_WITH_HOUSEHOLD or not household_ref:
+        entry = child.entries[event_id]
+        household_ref = copied_to_household(entry)
+        if household_ref is None:
             return []
         household = self.load_or_start_household(
             household_ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency"))
         )
-        household.record(entry.name, entry.occurred_on, self.household_copy_details(journey, event_id), recorded_by=recorded_by, note=note)
+        self.copy_to_household(child, event_id, household, recorded_by=recorded_by, note=note)
         return [household]
 
     def _follow_on_household(self, journey: Child, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:
@@ -324,8 +336,7 @@ class JourneyTracker(Application):
     def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note=None) -> dict:
         def attempt():
             household = self.load_or_start_household(household_ref, recorded_by=recorded_by, interagency=interagency, note=note)
-            self.save(household)
-            return {"household": household.household_ref, "interagency": household.interagency}
+            return {**saved(self.save(household), household), "household": household.household_ref, "interagency": household.interagency}
 
         return self.retrying(f"household {household_ref}", attempt)
 
@@ -339,8 +350,7 @@ class JourneyTracker(Application):
         def attempt():
             household = self.load_or_start_household(household_ref, recorded_by=recorded_by)
             event_id = household.record(milestone, occurred_on, details, recorded_by=recorded_by, note=note)
-            self.save(household)
-            return {"event_id": event_id, "household": household.household_ref, "milestone": milestone, "occurred_on": occurred_on.isoformat()}
+            return {**saved(self.save(household), household), "event_id": event_id, "household": household.household_ref, "milestone": milestone, "occurred_on": occurred_on.isoformat()}
 
         return self.retrying(f"household {household_ref}", attempt)
 
@@ -363,9 +373,10 @@ class JourneyTracker(Application):
             raise HouseholdNotFound(f"no household {household_ref} is recorded")
         return events
 
-    def all_journeys(self) -> Iterator[Child | Household]:
-        """Every child's and household's current state, replayed from the log
-        (for export and for small tools; the projections answer everything else)."""
+    def all_streams(self) -> Iterator[Any]:
+        """Every stream's current state (children, households and alerts), replayed
+        from the log (for export and for small tools; the projections answer
+        everything else)."""
         streams: dict[uuid.UUID, Any] = {}
         start = 1
         while True:
@@ -377,6 +388,25 @@ class JourneyTracker(Application):
                 streams[event.originator_id] = event.mutate(streams.get(event.originator_id))
             start = notifications[-1].id + 1
         yield from streams.values()
+
+
+def saved(recordings: list, subject: Child | Household) -> dict:
+    """What a save wrote: the subject's new `event_ids` (versions of its stream),
+    the `streams` changed (the subject first) and the log `position` of the last event."""
+    streams = list(dict.fromkeys(str(r.domain_event.originator_id) for r in recordings))
+    own = [r.domain_event.originator_version for r in recordings if r.domain_event.originator_id == subject.id]
+    return {
+        "event_ids": own,
+        "streams": streams,
+        "position": max((r.notification.id for r in recordings), default=None),
+    }
+
+
+def copied_to_household(entry: Any) -> str | None:
+    """The household a child's milestone entry is copied to, or None: a matched,
+    placed or adoption_order that names a household."""
+    household = entry.details.get("household")
+    return household if entry.name in SHARED_WITH_HOUSEHOLD and household else None
 
 
 def _concurrent_ddl(error: BaseException) -> bool:

@@ -123,7 +123,8 @@ class Child(MilestoneStream):
             raise MilestoneNotFound(
                 f"{self.describe()} has no current {milestone} on {occurred_on}"
                 + (f" with household {household}" if household else "")
-                + (f" with event id {event_id}" if event_id else "")
+                + (f" with event id {event_id}" if event_id else ""),
+                child_ref=self.child_ref, local_authority=self.local_authority, dates=(occurred_on,),
             )
         if len(found) > 1:
             listed = ", ".join(
@@ -131,7 +132,8 @@ class Child(MilestoneStream):
             )
             raise AmbiguousMilestone(
                 f"{self.describe()} has {len(found)} {milestone} milestones on {occurred_on}: {listed}; "
-                "say which with --household or --event"
+                "say which by its household or its event id",
+                field="event_id", child_ref=self.child_ref, local_authority=self.local_authority, dates=(occurred_on,),
             )
         return found[0]
 
@@ -185,4 +187,4 @@ class Child(MilestoneStream):
         before = rules_of_order.breaches(self.milestones(), self.date_of_birth, today)
         found = rules_of_order.new_breaches(before, rules_of_order.breaches(after, dob, today))
         if found:
-            raise JourneyRulesBroken(self.describe(), found)
+            raise JourneyRulesBroken(self.describe(), found, child_ref=self.child_ref, local_authority=self.local_authority)

@@ -75,7 +75,9 @@ def entries(events: list, as_known_on: datetime.datetime | None = None) -> list[
             "recorded_by": event.recorded_by,
             "note": event.note,
         }
-        if kind == "Registered":
+        if kind == "Registered" and hasattr(event, "household_ref"):
+            entry.update(type="household", change="registered", occurred_on=_iso(event.occurred_on), interagency=event.interagency)
+        elif kind == "Registered":
             entry.update(type="child", change="registered", occurred_on=_iso(event.occurred_on))
             entry["attributes"] = _jsonable(getattr(event, "attributes", {}))
         elif kind == "AttributesAmended":
@@ -127,20 +129,23 @@ def sentence(entry: dict) -> str:
     recorded = datetime.datetime.fromisoformat(entry["recorded_at"]).astimezone(LONDON)
     by = f"recorded {recorded:%d %b %Y %H:%M} by {entry['recorded_by']}"
     kind = entry["type"]
-    if kind == "child":
+    if kind == "household":
+        what = "Household registered" + (" (approved by another agency)" if entry.get("interagency") else "")
+    elif kind == "child":
         attrs = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in entry["attributes"].items()) or "no details"
         what = ("Child registered" if entry["change"] == "registered" else "Details amended") + f": {attrs}"
     elif kind == "milestone":
-        what = f"{_long_date(entry['occurred_on'])}: {MILESTONE_WORDS[entry['milestone']]}{_details(entry['details'])}"
+        words = MILESTONE_WORDS.get(entry["milestone"], entry["milestone"].replace("_", " "))
+        what = f"{_long_date(entry['occurred_on'])}: {words}{_details(entry['details'])}"
     elif kind == "correction":
         c = entry["corrects"]
         what = (
-            f"Correction of {MILESTONE_WORDS[c['milestone']]} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
+            f"Correction of {MILESTONE_WORDS.get(c['milestone'], c['milestone'])} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
             f"now {_long_date(entry['occurred_on'])}{_details(entry['details'])}; reason: {entry['reason']}"
         )
     else:
         c = entry["corrects"]
-        what = f"Withdrawal of {MILESTONE_WORDS[c['milestone']]} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
+        what = f"Withdrawal of {MILESTONE_WORDS.get(c['milestone'], c['milestone'])} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
     note = f" Note: {entry['note']}" if entry.get("note") else ""
     return f"[{entry['event_id']}] {what} ({by}).{note}"
 

@@ -1,0 +1,68 @@
+"""`journey import milestones | export milestones`: CSV in and out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from journey.cli.common import EXIT_BAD_ROWS, default_user, pass_context, say_alerts
+
+
+@click.group("import")
+def import_group():
+    """Import milestones from CSV (checked whole before anything is written)."""
+
+
+@import_group.command("milestones")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the children whose rows are all good; skip (and report) the others.")
+@pass_context
+def import_milestones_command(obj, file, skip_invalid):
+    """Import one milestone a row. Required columns: child_ref, local_authority,
+    milestone, occurred_on. Optional: date_of_birth, sex, ethnicity, disability,
+    sibling_group, household, kind, authority, reason, plan, legal_status,
+    moved_in_on, foster_carer_adoption, interagency, expected_due_date, recorded_by.
+
+    If any row breaks a rule, every bad row is listed and nothing is written
+    (exit status 3). Rows already recorded add nothing. The imported children's
+    alerts are raised when it ends.
+    """
+    tracker = obj.tracker
+    children = tracker.count_children_in(file)
+    with click.progressbar(length=children * 2, label=f"Importing {file.name}", file=sys.stderr) as bar:
+        report = tracker.import_milestones(file, skip_invalid=skip_invalid, recorded_by=f"{default_user()} (import of {file.name})", progress=bar.update)
+    print_import_report(report)
+
+
+def print_import_report(report: dict) -> None:
+    for problem in report["problems"]:
+        click.echo(problem["text"], err=True)
+    if report["problems"] and not report["written"]:
+        click.echo(f"Nothing imported: {len(report['problems'])} bad row(s). Fix them, or use --skip-invalid to import the other children.", err=True)
+        sys.exit(EXIT_BAD_ROWS)
+    skipped = report["skipped_children"]
+    click.echo(f"Imported {report['milestones_added']} milestone(s) for {report['children'] - len(skipped)} child(ren); {report['rows_already_recorded']} row(s) were already recorded.")
+    say_alerts(report)
+    if skipped:
+        click.echo(f"Skipped {len(skipped)} child(ren) with bad rows: " + ", ".join(f"{c['child_ref']} of {c['local_authority']}" for c in skipped), err=True)
+        sys.exit(EXIT_BAD_ROWS)
+
+
+@click.group("export")
+def export_group():
+    """Export current milestones to CSV."""
+
+
+@export_group.command("milestones")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def export_milestones_command(obj, file):
+    """Write every child's current milestones (corrected dates, withdrawn ones left
+    out) in the import format."""
+    done = obj.tracker.export_milestones(file)
+    click.echo(f"Exported {done['milestones']} milestone(s) to {file}.")
+
+
+COMMANDS = (import_group, export_group)

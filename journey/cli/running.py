@@ -1,0 +1,91 @@
+"""`journey demo | run | scheduler | check | keygen`: the sample, the tracker's own
+process, the record's gaps, and a new key."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from eventsourcing.cipher import AESCipher
+
+from journey.cli.common import pass_context
+from journey.cli.figures import print_stages
+from journey.domain import clock
+from journey.domain.timescales import RulesFileError
+from journey.scheduler import run_scheduler
+
+
+@click.command()
+@click.option("--as-of", default=None, help="The sample's reference date (default today); the same date gives the same data.")
+@pass_context
+def demo(obj, as_of):
+    """Load a realistic sample regional adoption agency (about 600 children)."""
+    say_loaded(obj.tracker.load_sample(as_of))
+
+
+def say_loaded(done: dict) -> None:
+    click.echo(
+        f"Loaded {done['agency']} as of {done['as_of']}: {done['councils']} councils, "
+        f"{done['children']} children ({done['milestones']} milestones), {done['households']} households."
+    )
+
+
+@click.command()
+@pass_context
+def scheduler(obj):
+    """Run the tracker's background jobs in the foreground (Ctrl-C stops them):
+    read-model catch-up every few seconds, and the alert sweep at start and daily
+    just after midnight (London time), catching up on any days it was down."""
+    start_scheduler(obj)
+
+
+def start_scheduler(obj) -> None:
+    log = logging.getLogger("journey.scheduler")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line every few seconds
+    click.echo(f"Scheduler for {obj.tracker.describe_store()}, today {clock.today():%d %b %Y}. Ctrl-C stops it.")
+    try:
+        run_scheduler(obj.tracker)
+    except RulesFileError as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:  # Ctrl-C during the sweep at start: what was saved stays saved
+        log.info("scheduler stopped before it started")
+
+
+@click.command()
+@pass_context
+def run(obj):
+    """The tracker's main job (what `make run` starts): on an empty data directory
+    load the sample agency first; show children by stage; then run the scheduler
+    in the foreground (projections kept current, alerts swept) until Ctrl-C."""
+    tracker = obj.tracker
+    if tracker.is_empty():
+        click.echo(f"Empty data directory {obj.settings.data_dir}: loading the sample agency.")
+        say_loaded(tracker.load_sample())
+    print_stages(obj, tracker.stages())
+    start_scheduler(obj)
+
+
+@click.command()
+@click.option("--la", default=None, help="Only this council's children.")
+@click.argument("child_ref", required=False)
+@pass_context
+def check(obj, la, child_ref):
+    """List gaps: milestones that a later one implies but that were never recorded
+    (a gap is not an error; this is the list to fill in)."""
+    if child_ref and not la:
+        raise click.UsageError("give the council with --la when naming a child")
+    found = obj.tracker.check(la=la, child_ref=child_ref)
+    for gap in found["gaps"]:
+        click.echo(f"child {gap['child_ref']} of {gap['local_authority']}: {gap['gap']}")
+    click.echo(f"{len(found['gaps'])} gap(s) in {found['children']} child(ren).")
+
+
+@click.command()
+def keygen():
+    """Print a new AES key for JOURNEY_CIPHER_KEY (keep it safe: without it the
+    events cannot be read)."""
+    click.echo(AESCipher.create_key(32))
+
+
+COMMANDS = (demo, run, scheduler, check, keygen)

@@ -1,0 +1,470 @@
+"""The one way in: `Tracker`, which the CLI, the scheduler, the importers' commands,
+the sample loader and the web view call, and nothing beneath it.
+
+Every method takes and returns plain values (dicts, lists, ISO dates, ids as
+text): never an aggregate, an event or a click or Flask object.
+
+A **command** is a whole unit of work: the input is checked, the events are
+written, the read models are brought up to the new log position, the alerts of
+every stream it changed are swept, and what it did is returned, with the
+`event_ids` it wrote, the log `position` of its last event (so a page served by
+another process can wait for it: `wait_for(position)`) and the alert changes
+(`alerts`: counts by kind). A refused command raises a `JourneyError` with
+fields (`rule`, `child_ref`, `local_authority`, `field`, `dates`) and has written
+nothing; each interface words it.
+
+A **query** reads the read models, caught up first, so its answer includes
+every command that returned before it; the replay queries (`as_known_on`) read
+the log, which is the only place that knows when each event was recorded.
+
+One `Tracker` per process; it is safe to share between threads: the event
+store's connections are the library's, and each thread gets its own read-model
+connection.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from journey import alerts
+from journey.alerts import digest as digests
+from journey.domain import clock, values
+from journey.domain.councils import Agency, Council
+from journey.domain.errors import InvalidValue, JourneyError
+from journey.domain.gaps import gaps
+from journey.domain.measures import parse_quarter
+from journey.domain.stages import ORDER as STAGES
+from journey.domain.timescales import RulesFileError, Timescales
+from journey.importers import milestones_file
+from journey.sample import agency as sample_agency
+from journey.settings import Settings
+from journey.store import history
+from journey.store.application import JourneyTracker
+from journey.store.child import Child
+from projections import known, projector, queries, reports
+from projections.store import open_read_models
+
+SAMPLE_BY = "sample data"
+
+
+class Tracker:
+    """The tracker for one data directory (and its event store): commands and queries."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = JourneyTracker(settings)
+        self._local = threading.local()
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close this thread's read-model connections (the scheduler and the web call it at the end)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+        alerts.AlertTable.of(self.store).close()
+
+    def _read_models(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = open_read_models(self.settings.read_models_path)
+            self._local.db = db
+        return db
+
+    def read_models(self) -> Database:
+        """This thread's read models, caught up with the log (projections, then the alerts table)."""
+        db = self._read_models()
+        projector.catch_up(self.store, db)
+        alerts.AlertTable.of(self.store).catch_up(self.store)
+        return db
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        """Wait until the read models have applied the log up to `position` (a
+        command's answer); True when they have."""
+        return projector.wait_for(self._read_models(), position, timeout=timeout, app=self.store)
+
+    def timescales(self) -> Timescales:
+        """The timescales in force (a bad rules file is refused here, saying why)."""
+        return alerts.timescales_of(self.store)
+
+    def _clock_rows(self, **query: Any) -> list[dict]:
+        return alerts.clock_rows_from_read_model(self.read_models().conn, **query)
+
+    def _clock_rows_of_streams(self, stream_ids: list[str]) -> tuple[list[dict], list[str]]:
+        return alerts.clock_rows_of_streams_from_read_model(self._read_models().conn, stream_ids)
+
+    def _finish(self, done: dict) -> dict:
+        """After a write: read models to the new position, the changed streams swept.
+
+        The write is saved whatever happens here: if the read models or alerts
+        cannot be brought up to date (a disk full, a locked file), the answer says
+        so in `warning` and the scheduler's catch-up sweeps the streams within seconds.
+        """
+        streams = done.pop("streams", [])
+        done["alerts"] = {}
+        try:
+            if done.get("position") is not None:
+                self.read_models()
+            if streams:
+                report = alerts.sweep_streams(self.store, streams, clock_rows=self._clock_rows_of_streams)
+                done["alerts"] = dict(report.counts)
+        except (JourneyError, RulesFileError, OSError, sqlite3.Error) as error:
+            done["warning"] = f"alerts not updated ({getattr(error, 'message', error)}); the scheduler will catch up"
+        return done
+
+    def _before_writing(self) -> None:
+        """What every command checks before it writes: the timescales file reads."""
+        self.timescales()
+
+    def council_name(self, la: str | None) -> str | None:
+        """The council as the tracker names it (matched ignoring case and aliases)."""
+        return self.store.council(la).name if la else None
+
+    def councils(self) -> list[dict]:
+        return [{"name": c.name, "code": c.code} for c in self.store.agency.councils]
+
+    def describe_store(self) -> str:
+        return self.settings.describe_store()
+
+    def is_empty(self) -> bool:
+        """True when the event log holds no event at all."""
+        return not self.store.recorder.max_notification_id()
+
+    # -- commands: children ---------------------------------------------------------------
+
+    def child(self, la: str, child_ref: str, attributes: dict, *, recorded_by: str, note: str | None = None) -> dict:
+        """Create a child, or amend the attributes that differ; returns its summary."""
+        self._before_writing()
+        return self._finish(self.store.child(la, child_ref, attributes, recorded_by=recorded_by, note=note))
+
+    def record(self, la: str, child_ref: str, milestone: str, occurred_on: str | datetime.date, details: dict | None = None,
+               *, recorded_by: str, note: str | None = None, attributes: dict | None = None) -> dict:
+        """Record a child's milestone (the child is created on its first)."""
+        self._before_writing()
+        done = self.store.record(la, child_ref, milestone, occurred_on, details, recorded_by=recorded_by, note=note, attributes=attributes)
+        return self._finish(done)
+
+    def correct(self, la: str, child_ref: str, milestone: str, old_date, new_date, *, reason: str, recorded_by: str,
+                details: dict | None = None, household: str | None = None, event_id: int | None = None, note: str | None = None) -> dict:
+        """Correct a milestone's date or details by a new event (the original stays)."""
+        self._before_writing()
+        done = self.store.correct(la, child_ref, milestone, old_date, new_date, reason=reason, recorded_by=recorded_by,
+                                  details=details, household=household, event_id=event_id, note=note)
+        return self._finish(done)
+
+    def withdraw(self, la: str, child_ref: str, milestone: str, occurred_on, *, reason: str, recorded_by: str,
+                 household: str | None = None, event_id: int | None = None, note: str | None = None) -> dict:
+        """Withdraw a milestone recorded in error (the original stays)."""
+        self._before_writing()
+        done = self.store.withdraw(la, child_ref, milestone, occurred_on, reason=reason, recorded_by=recorded_by,
+                                   household=household, event_id=event_id, note=note)
+        return self._finish(done)
+
+    # -- commands: households -------------------------------------------------------------
+
+    def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note: str | None = None) -> dict:
+        """Create an adoptive household (known by the agency's reference)."""
+        self._before_writing()
+        return self._finish(self.store.household(household_ref, interagency=interagency, recorded_by=recorded_by, note=note))
+
+    def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None,
+                         *, recorded_by: str, note: str | None = None) -> dict:
+        """Record one of the household's own milestones."""
+        self._before_writing()
+        done = self.store.record_household(household_ref, milestone, occurred_on, details, recorded_by=recorded_by, note=note)
+        return self._finish(done)
+
+    # -- commands: files and the sample ------------------------------------------------------
+
+    def import_milestones(self, path: str | Path, *, skip_invalid: bool = False, recorded_by: str,
+                          progress: Callable[[int], None] | None = None) -> dict:
+        """Import a milestones CSV, checked whole first; its children's read models
+        and alerts are current when it returns. `progress(n)` is called as children
+        are checked and written (twice the number of children in all)."""
+        self._before_writing()
+        rows = milestones_file.read_rows(Path(path))
+        return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+
+    def count_children_in(self, path: str | Path) -> int:
+        """How many children a milestones file names (for a progress bar)."""
+        rows = milestones_file.read_rows(Path(path))
+        return len({(r.cells.get("local_authority", "").casefold(), r.cells.get("child_ref", "")) for r in rows})
+
+    def _import_rows(self, rows: list, *, skip_invalid: bool, recorded_by: str, progress=None) -> dict:
+        before = self.store.recorder.max_notification_id() or 0
+        report = milestones_file.import_milestones(self.store, rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+        return self._after_import(report, before)
+
+    def _after_import(self, report: milestones_file.ImportReport, before: int) -> dict:
+        done = import_report(report)
+        position = self.store.recorder.max_notification_id() or 0
+        done["position"] = position if position > before else None
+        changed = self._streams_written_after(before) if position > before else []
+        done["streams"] = changed
+        return self._finish(done)
+
+    def _streams_written_after(self, before: int) -> list[str]:
+        """The child and household streams with events after log position `before`."""
+        changed: dict[str, None] = {}
+        start = before + 1
+        while True:
+            notifications = self.store.recorder.select_notifications(start=start, limit=5000)
+            if not notifications:
+                return list(changed)
+            for n in notifications:
+                if alerts.is_journey_topic(n.topic):
+                    changed[str(n.originator_id)] = None
+            start = notifications[-1].id + 1
+
+    def load_sample(self, as_of: str | datetime.date | None = None) -> dict:
+        """Load the sample regional adoption agency (as of `as_of`, default today;
+        the same date gives the same data) through the ordinary, rule-checked import."""
+        day = values.parse_date(as_of, "as-of date") if as_of else clock.today()
+        if day > clock.today():
+            raise InvalidValue(f"the sample's date {day} is in the future", field="as_of", dates=(day,))
+        self._before_writing()
+        sample = sample_agency.generate(day)
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if not (self.settings.data_dir / "agency.toml").exists():
+            councils = tuple(Council(c.name, c.code, (f"adoption.tracking@{c.name.lower()}.example",)) for c in sample.councils)
+            Agency(sample.name, councils).write(self.settings.data_dir)
+        self.store.reload_agency()
+        before = self.store.recorder.max_notification_id() or 0
+        households = milestones_file.import_household_rows(self.store, milestones_file.rows_from_dicts(sample.household_rows), recorded_by=SAMPLE_BY)
+        _refuse_problems(households)
+        children = milestones_file.import_milestones(self.store, milestones_file.rows_from_dicts(sample.child_rows), recorded_by=SAMPLE_BY)
+        _refuse_problems(children)
+        done = {
+            "agency": sample.name,
+            "as_of": day.isoformat(),
+            "councils": len(sample.councils),
+            "children": children.children,
+            "milestones": children.milestones_added,
+            "households": households.children,
+        }
+        position = self.store.recorder.max_notification_id() or 0
+        done["position"] = position if position > before else None
+        done["streams"] = self._streams_written_after(before) if position > before else []
+        return self._finish(done)
+
+    def export_milestones(self, path: str | Path) -> dict:
+        """Write every child's current milestones in the import format; returns the count."""
+        count = milestones_file.write_csv(milestones_file.export_rows(self.store), Path(path))
+        return {"milestones": count, "path": str(path)}
+
+    # -- commands: alerts ------------------------------------------------------------------
+
+    def acknowledge_alert(self, alert_id: str, *, by: str, note: str) -> dict:
+        """A person acknowledges an open alert with a note; it comes back for review later."""
+        return alerts.acknowledge(self.store, alert_id, by=by, note=note)
+
+    def sweep_alerts(self, on: str | datetime.date | None = None) -> dict:
+        """The daily sweep, from the last date swept to `on` (default today)."""
+        day = _day(on, "as-of date")
+        if day is not None and day > clock.today():
+            raise InvalidValue(f"as-of date {day} is in the future", field="as_of", dates=(day,))
+        self.timescales()  # a bad rules file is refused before anything is read
+        report = alerts.sweep(self.store, self._clock_rows, on=day)
+        return sweep_report(report)
+
+    def start_following_changes(self) -> None:
+        """Note where the log ends, so `follow_changes` sweeps only what comes after."""
+        alerts.start_following_changes(self.store)
+
+    def follow_changes(self) -> dict:
+        """The scheduler's catch-up: read models to the end of the log, then the
+        streams recorded since the last call (by any process) swept."""
+        self.read_models()
+        return sweep_report(alerts.sweep_changes(self.store))
+
+    def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> dict:
+        """Empty the read models and build them again from the whole log."""
+        position = projector.rebuild(self.store, self._read_models(), progress=progress)
+        return {"position": position, "path": str(self.settings.read_models_path)}
+
+    def log_length(self) -> int:
+        return self.store.recorder.max_notification_id() or 0
+
+    def read_models_status(self) -> dict:
+        """Where the read models stand: position in the log and how far behind."""
+        state = projector.status(self.store, self._read_models())
+        return {**state.__dict__, "path": str(self.settings.read_models_path), "events": self.describe_store()}
+
+    # -- queries: a child's and a household's history -------------------------------------------
+
+    def child_summary(self, la: str, child_ref: str) -> dict:
+        """The child's attributes, stage and current milestones (from its stream)."""
+        return self.store.journey(la, child_ref)
+
+    def child_history(self, la: str, child_ref: str, *, as_known_on: str | None = None) -> dict:
+        """Every event of the child in the order recorded, each with its English
+        `sentence`; with `as_known_on`, only what had been recorded by then."""
+        events = self.store.child_events(la, child_ref)
+        known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
+        listed = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, known_on)]
+        return _history(events[0], listed, known_on)
+
+    def journey_as_at(self, la: str, child_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None) -> dict:
+        """The child's milestones as they stood on `as_at` (by what is known now,
+        or by what had been recorded at `as_known_on`), in date order."""
+        day = values.parse_date(as_at, "as-at date")
+        events = self.store.child_events(la, child_ref)
+        known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
+        listed = [dict(e, sentence=history.sentence(e)) for e in history.journey_as_at(events, day, known_on)]
+        return {**_history(events[0], listed, known_on), "as_at": day.isoformat()}
+
+    def household_history(self, household_ref: str, *, as_known_on: str | None = None) -> dict:
+        """Every event of the household's stream in the order recorded, with sentences."""
+        events = self.store.household_events(household_ref)
+        known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
+        listed = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, known_on)]
+        return {
+            "household": events[0].household_ref,
+            "as_known_on": known_on.isoformat() if known_on else None,
+            "entries": listed,
+        }
+
+    def alert_history(self, alert_id: str) -> list[dict]:
+        """Every change to an alert in the order recorded, each with its `sentence`."""
+        return [dict(e, sentence=alerts.history_sentence(e)) for e in alerts.alert_history(self.store, alert_id)]
+
+    # -- queries: figures ----------------------------------------------------------------------
+
+    def scorecard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
+                  as_known_on: str | None = None) -> dict:
+        """A1, A2, A3 and A10 for the children adopted in the period (both days
+        included), now or as known on a date and time."""
+        first = values.parse_date(period_from, "period start")
+        last = values.parse_date(period_to, "period end")
+        if first > last:
+            raise InvalidValue(f"the period starts ({first}) after it ends ({last})", field="period_from", dates=(first, last))
+        council = self.council_name(la)
+        known_on = None
+        if as_known_on:
+            known_on = history.parse_as_known_on(as_known_on)
+            card = known.scorecard_as_known_on(self.store, known_on, first, last, council)
+        else:
+            card = queries.scorecard_from_read_models(self.read_models(), first, last, council)
+        return {
+            **card.to_json_dict(council),
+            "thresholds": {"financial_year": card.thresholds.financial_year, "status": card.thresholds.status},
+            "as_known_on": known_on.isoformat() if known_on else None,
+        }
+
+    def quarterly_report(self, quarter: str, *, la: str | None = None) -> dict:
+        """The quarterly report to an RAA board (`quarter` as 2018-19-Q4)."""
+        try:
+            first, last = parse_quarter(quarter)
+        except ValueError as error:
+            raise InvalidValue(str(error), field="quarter") from None
+        council = self.council_name(la)
+        return reports.quarterly_report(self.read_models(), first, last, council, today=clock.today(), quarter=quarter.strip())
+
+    def waiting(self, *, la: str | None = None, stage: str | None = None) -> list[dict]:
+        """Children waiting, worst first (default: a decision, not yet placed)."""
+        if stage is not None and stage not in queries.LIST_STAGES:
+            raise InvalidValue(f"unknown list {stage!r} (expected {', '.join(queries.LIST_STAGES)})", field="stage")
+        return queries.waiting_children(self.read_models(), self.council_name(la), stage, clock.today())
+
+    def stages(self, *, la: str | None = None) -> dict:
+        """How many children are at each stage today."""
+        counts = queries.children_by_stage(self.read_models(), self.council_name(la))
+        return {"on": clock.today().isoformat(), "local_authority": self.council_name(la),
+                "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
+
+    # -- queries: alerts -----------------------------------------------------------------------
+
+    def alerts(self, *, on: str | datetime.date | None = None, la: str | None = None, status: str | None = None,
+               level: str | None = None) -> list[dict]:
+        """The alerts as they stood on `on` (default today): breaches first, then by due date."""
+        self.read_models()
+        return alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level)
+
+    def digests(self, *, on: str | datetime.date | None = None, la: str | None = None) -> list[digests.CouncilDigest]:
+        """Each council's weekly digest (the week ending `on`)."""
+        self.read_models()
+        return digests.weekly_digests(self.store, on=_day(on, "as-of date"), la=la)
+
+    def send_digests(self, *, on: str | datetime.date | None = None, la: str | None = None,
+                     echo: Callable[[str], None] = print) -> list[str]:
+        """Send each council's digest by SMTP (JOURNEY_SMTP_HOST), or print it with
+        `echo` when none is set; returns one line per council, naming no child."""
+        return list(digests.deliver(self.digests(on=on, la=la), digests.SmtpSettings.from_env(), echo=echo))
+
+    # -- queries: the record's gaps -------------------------------------------------------------
+
+    def check(self, *, la: str | None = None, child_ref: str | None = None) -> dict:
+        """Gaps: milestones that a later one implies but that were never recorded."""
+        if child_ref:
+            if not la:
+                raise InvalidValue("name the council when naming a child", field="la")
+            children = [self.store.load_child(la, child_ref)]
+        else:
+            wanted = self.council_name(la)
+            children = [s for s in self.store.all_streams() if isinstance(s, Child) and wanted in (None, s.local_authority)]
+        found = []
+        for child in sorted(children, key=lambda c: (c.local_authority, c.child_ref)):
+            for gap in gaps(child.milestones()):
+                found.append({"child_ref": child.child_ref, "local_authority": child.local_authority, "gap": gap})
+        return {"children": len(children), "gaps": found}
+
+
+# -- plain values ---------------------------------------------------------------------------
+
+
+def _day(value: str | datetime.date | None, what: str) -> datetime.date | None:
+    return values.parse_date(value, what) if value else None
+
+
+def _history(first_event: Any, entries: list[dict], known_on: datetime.datetime | None) -> dict:
+    return {
+        "child_ref": first_event.child_ref,
+        "local_authority": first_event.local_authority,
+        "as_known_on": known_on.isoformat() if known_on else None,
+        "entries": entries,
+    }
+
+
+def import_report(report: milestones_file.ImportReport) -> dict:
+    """An import's report as plain values."""
+    return {
+        "rows": report.rows,
+        "children": report.children,
+        "milestones_added": report.milestones_added,
+        "rows_already_recorded": report.rows_already_recorded,
+        "problems": [
+            {"row": p.row, "child_ref": p.child_ref, "local_authority": p.local_authority, "rule": p.rule,
+             "message": p.message, "text": str(p)}
+            for p in report.problems
+        ],
+        "skipped_children": [{"child_ref": c, "local_authority": la} for c, la in report.skipped_children],
+        "written": report.written,
+    }
+
+
+def sweep_report(report: alerts.SweepReport) -> dict:
+    return {
+        "on": report.on.isoformat(),
+        "since": report.since.isoformat() if report.since else None,
+        "clocks_read": report.rows_read,
+        "counts": dict(report.counts),
+        "changes": report.changes,
+        "description": report.describe(),
+    }
+
+
+def _refuse_problems(report: milestones_file.ImportReport) -> None:
+    if report.problems:
+        listed = "\n".join(str(p) for p in report.problems[:20])
+        raise JourneyError(f"the sample data broke {len(report.problems)} rule(s):\n{listed}")
+
+
+__all__: Sequence[str] = ("Tracker", "import_report", "sweep_report")
