@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.cipher import AESCipher
 from sqlite_utils import Database
 
 from journey import alerts
@@ -52,6 +53,13 @@ from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
 SAMPLE_BY = "sample data"
+
+# What an interface needs besides the Tracker: the words of its options, and the
+# errors it words. Interfaces import these from here, and nothing beneath.
+ALERT_STATUSES = alerts.STATUSES
+ALERT_LEVELS = alerts.LEVELS
+ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
+WAITING_LISTS = queries.LIST_STAGES
 
 
 class Tracker:
@@ -116,6 +124,11 @@ class Tracker:
             if streams:
                 report = alerts.sweep_streams(self.store, streams, clock_rows=self._clock_rows_of_streams)
                 done["alerts"] = dict(report.counts)
+                if report.changes:
+                    # The alert events come after the command's own: the answer's
+                    # position covers them, so a page that waits for it shows them.
+                    self.read_models()
+                    done["position"] = self.log_length()
         except (JourneyError, RulesFileError, OSError, sqlite3.Error) as error:
             done["warning"] = f"alerts not updated ({getattr(error, 'message', error)}); the scheduler will catch up"
         return done
@@ -420,6 +433,16 @@ class Tracker:
 # -- plain values ---------------------------------------------------------------------------
 
 
+def report_rows(report: dict) -> list[tuple[str, str, Any]]:
+    """A quarterly report (as `Tracker.quarterly_report` gives it) as (section, figure, value) rows."""
+    return reports.report_rows(report)
+
+
+def new_cipher_key() -> str:
+    """A new AES key for JOURNEY_CIPHER_KEY."""
+    return AESCipher.create_key(32)
+
+
 def _day(value: str | datetime.date | None, what: str) -> datetime.date | None:
     return values.parse_date(value, what) if value else None
 
@@ -467,4 +490,8 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
         raise JourneyError(f"the sample data broke {len(report.problems)} rule(s):\n{listed}")
 
 
-__all__: Sequence[str] = ("Tracker", "import_report", "sweep_report")
+__all__: Sequence[str] = (
+    "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
+    "InvalidValue", "JourneyError", "RulesFileError",
+    "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
+)

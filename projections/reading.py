@@ -93,6 +93,8 @@ def _main() -> None:
     sys.stdout = sys.stderr  # nothing else may write to the pipe
     try:
         settings, start, limit, until = pickle.load(sys.stdin.buffer)
+        # Imported here, after the parent has sent its request: the reader starts
+        # at once and its imports overlap with the parent's work.
         from journey.store.application import JourneyTracker
         from projections import facts
 

@@ -79,7 +79,7 @@ def parse_alert_id(text: str) -> uuid.UUID:
 # --------------------------------------------------------------------------- state
 
 
-def _date(value: Any) -> datetime.date | None:
+def as_date(value: Any) -> datetime.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
@@ -89,7 +89,7 @@ def _date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value))
 
 
-def _iso(value: datetime.date | None) -> str | None:
+def as_iso(value: datetime.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -394,7 +394,7 @@ _EVENT_OF = {
 
 
 # Each event class's change, as listed in an alert's history and the alerts table.
-_CHANGE_NAME = {
+CHANGE_NAME = {
     "Raised": "raised",
     "Escalated": "escalated",
     "Acknowledged": "acknowledged",

@@ -22,7 +22,7 @@ from typing import Any
 
 from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
-    _CHANGE_NAME,
+    CHANGE_NAME,
     ACKNOWLEDGED,
     ALERT_TOPICS,
     CLOSED,
@@ -31,8 +31,8 @@ from journey.alerts.alert import (
     SWEEP_BY,
     Alert,
     AlertState,
-    _date,
-    _iso,
+    as_date,
+    as_iso,
 )
 
 
@@ -200,7 +200,7 @@ class AlertTable:
             event.apply(types.SimpleNamespace(state=state))
             by = getattr(event, "acknowledged_by", SWEEP_BY)
         state.version = event.originator_version
-        values = _row_of_state(state)
+        values = row_of_state(state)
         conn.execute(
             f"INSERT OR REPLACE INTO alerts ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
             list(values.values()),
@@ -212,7 +212,7 @@ class AlertTable:
             (
                 str(aid),
                 event.originator_version,
-                _CHANGE_NAME[type(event).__name__],
+                CHANGE_NAME[type(event).__name__],
                 event.effective_on.isoformat(),
                 event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
                 state.level,
@@ -297,14 +297,14 @@ class AlertTable:
 
     def last_swept(self) -> datetime.date | None:
         found = self.connection().execute("SELECT max(swept_on) FROM alert_sweeps").fetchone()
-        return _date(found[0]) if found and found[0] else None
+        return as_date(found[0]) if found and found[0] else None
 
     def record_sweep(self, on: datetime.date, since: datetime.date | None, changes: int) -> None:
         conn = self.connection()
         with _write(conn):
             conn.execute(
                 "INSERT INTO alert_sweeps (swept_on, since, finished_at, changes) VALUES (?, ?, ?, ?)",
-                (on.isoformat(), _iso(since), journey_clock.now().isoformat(), changes),
+                (on.isoformat(), as_iso(since), journey_clock.now().isoformat(), changes),
             )
 
 
@@ -341,14 +341,14 @@ class _write:
 def _state_of_row(row: sqlite3.Row | Mapping[str, Any]) -> AlertState:
     values = {name: row[name] for name in _STATE_COLUMNS}
     for name in _DATE_COLUMNS:
-        values[name] = _date(values[name])
+        values[name] = as_date(values[name])
     values["id"] = uuid.UUID(values["id"])
     return AlertState(**values)
 
 
-def _row_of_state(state: AlertState) -> dict[str, Any]:
+def row_of_state(state: AlertState) -> dict[str, Any]:
     values = dataclasses.asdict(state)
     values["id"] = str(state.id)
     for name in _DATE_COLUMNS:
-        values[name] = _iso(values[name])
+        values[name] = as_iso(values[name])
     return values

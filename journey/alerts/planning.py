@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, _date, _iso, alert_id
+from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, as_date, as_iso, alert_id
 from journey.domain.timescales import Clock, Stop
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -59,11 +59,11 @@ def clock_rows_for(
                 "rule_id": c.rule_id,
                 "started_on": c.started_on.isoformat(),
                 "due_on": c.due_on.isoformat(),
-                "warn_on": _iso(c.warn_on),
-                "stopped_on": _iso(c.stopped_on),
+                "warn_on": as_iso(c.warn_on),
+                "stopped_on": as_iso(c.stopped_on),
                 "stopped_by": c.stopped_by,
                 "running": int(running),
-                "stops": json.dumps([[s.stopped_on.isoformat(), s.stopped_by, _iso(s.resumed_on)] for s in c.stops]),
+                "stops": json.dumps([[s.stopped_on.isoformat(), s.stopped_by, as_iso(s.resumed_on)] for s in c.stops]),
             }
         )
     return rows
@@ -76,10 +76,10 @@ def clock_of_row(row: Mapping[str, Any]) -> Clock:
         stops = json.loads(stops)
     return Clock(
         rule_id=row["rule_id"],
-        started_on=_date(row["started_on"]),
-        due_on=_date(row["due_on"]),
-        warn_on=_date(row.get("warn_on")),
-        stops=tuple(Stop(_date(s[0]), s[1], _date(s[2]) if len(s) > 2 else None) for s in stops),
+        started_on=as_date(row["started_on"]),
+        due_on=as_date(row["due_on"]),
+        warn_on=as_date(row.get("warn_on")),
+        stops=tuple(Stop(as_date(s[0]), s[1], as_date(s[2]) if len(s) > 2 else None) for s in stops),
     )
 
 
@@ -89,7 +89,7 @@ def subject_id_of_row(row: Mapping[str, Any]) -> str:
 
 
 def alert_id_of_row(row: Mapping[str, Any]) -> uuid.UUID:
-    return alert_id(subject_id_of_row(row), row["rule_id"], _date(row["started_on"]))
+    return alert_id(subject_id_of_row(row), row["rule_id"], as_date(row["started_on"]))
 
 
 def row_is_due(row: Mapping[str, Any], *, on: datetime.date, since: datetime.date | None) -> bool:
@@ -99,7 +99,7 @@ def row_is_due(row: Mapping[str, Any], *, on: datetime.date, since: datetime.dat
     the window; without, a row alerting on `on` itself. (Open alerts are read as
     well, by key: that is the caller's part.)
     """
-    warn_on, due_on = _date(row.get("warn_on")), _date(row["due_on"])
+    warn_on, due_on = as_date(row.get("warn_on")), as_date(row["due_on"])
     if since is not None and since < on:
         return (warn_on is not None and since < warn_on <= on) or since <= due_on < on
     return clock_of_row(row).level_on(on) is not None

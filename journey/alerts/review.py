@@ -9,7 +9,7 @@ from typing import Any
 
 from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
-    _CHANGE_NAME,
+    CHANGE_NAME,
     BREACH,
     CLOSED,
     LEVELS,
@@ -19,8 +19,8 @@ from journey.alerts.alert import (
     AlertNotFound,
     parse_alert_id,
 )
-from journey.alerts.alert_table import AlertTable, _row_of_state
-from journey.alerts.sweeping import _load_alert, timescales_of
+from journey.alerts.alert_table import AlertTable, row_of_state
+from journey.alerts.sweeping import load_alert, timescales_of
 from journey.domain.errors import InvalidValue
 
 
@@ -38,7 +38,7 @@ def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datet
     review_after_days = timescales_of(app).review_after_days
 
     def attempt() -> Alert:
-        alert = _load_alert(app, aid)
+        alert = load_alert(app, aid)
         if alert is None:
             raise AlertNotFound(f"no alert {aid}")
         alert.acknowledge(by=by.strip(), note=note.strip(), on=on, review_after_days=review_after_days)
@@ -48,7 +48,7 @@ def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datet
     alert = app.retrying(f"alert {aid}", attempt)
     table = AlertTable.of(app)
     table.catch_up(app)
-    return listed(_row_of_state(alert.current_state()))
+    return listed(row_of_state(alert.current_state()))
 
 
 def alert_events(app: Any, aid: uuid.UUID | str) -> list:
@@ -63,7 +63,7 @@ def alert_history(app: Any, aid: uuid.UUID | str) -> list[dict[str, Any]]:
     """Every event of the alert in the order recorded, as plain values (replayed from the log)."""
     listed_events = []
     for event in alert_events(app, aid):
-        kind = _CHANGE_NAME[type(event).__name__]
+        kind = CHANGE_NAME[type(event).__name__]
         entry: dict[str, Any] = {
             "version": event.originator_version,
             "change": kind,

@@ -20,7 +20,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 
 from journey.domain import clock as journey_clock
-from journey.alerts.alert import Alert, _date
+from journey.alerts.alert import Alert, as_date
 from journey.alerts.alert_table import CHANGES_POSITION, AlertTable
 from journey.alerts.planning import (
     ONE_DAY,
@@ -33,6 +33,7 @@ from journey.alerts.planning import (
     plan_sweep,
     row_is_due,
 )
+from journey.store.child import Child
 from journey.domain.timescales import RULES_FILE_NAME, Timescales, child_clocks, household_clocks, load_timescales
 
 
@@ -86,7 +87,7 @@ def record_plans(app: Any, plans: Sequence[AlertPlan], *, on: datetime.date, sin
         def attempt(batch=batch) -> list[Change]:
             alerts, recorded = [], []
             for plan in batch:
-                alert = _load_alert(app, plan.alert_id)
+                alert = load_alert(app, plan.alert_id)
                 state = alert.current_state() if alert is not None else None
                 changes = alert_changes(plan.row, state, on=on, since=since)
                 for change in changes:
@@ -109,7 +110,7 @@ def raise_alert(aid: uuid.UUID, change: Change) -> Alert:
     return Alert._create(Alert.Raised, id=aid, effective_on=change.effective_on, swept_on=change.swept_on, **change.fields)
 
 
-def _load_alert(app: Any, aid: uuid.UUID) -> Alert | None:
+def load_alert(app: Any, aid: uuid.UUID) -> Alert | None:
     try:
         return app.repository.get(aid)
     except AggregateNotFoundError:
@@ -164,8 +165,6 @@ def sweep(
 
 def clock_rows_of_stream(app: Any, stream: Any, timescales: Timescales) -> list[dict[str, Any]]:
     """The clock rows of one child's or household's stream, worked out from its milestones."""
-    from journey.store.child import Child
-
     if isinstance(stream, Child):
         clocks = child_clocks(stream.milestones(), timescales.rules)
         return clock_rows_for(stream.id, clocks, subject="child", child_ref=stream.child_ref, local_authority=stream.local_authority)

@@ -7,9 +7,9 @@ import json
 
 import click
 
-from journey import alerts
 from journey.cli.common import Group, default_user, pass_context
 from journey.domain import clock
+from journey.service import ACKNOWLEDGED, ALERT_LEVELS, ALERT_STATUSES, CLOSED
 
 
 @click.group("alerts", cls=Group)
@@ -36,8 +36,8 @@ def sweep_command(obj, as_of):
 
 @alerts_group.command("list")
 @click.option("--la", default=None, help="Only this council's children (households are left out).")
-@click.option("--status", type=click.Choice(alerts.STATUSES), default=None, help="Only alerts with this status.")
-@click.option("--level", type=click.Choice(alerts.LEVELS), default=None, help="Only alerts at this level.")
+@click.option("--status", type=click.Choice(ALERT_STATUSES), default=None, help="Only alerts with this status.")
+@click.option("--level", type=click.Choice(ALERT_LEVELS), default=None, help="Only alerts at this level.")
 @click.option("--as-of", default=None, help="The alerts as they stood on this date (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of objects.")
 @pass_context
@@ -52,9 +52,9 @@ def list_command(obj, la, status, level, as_of, as_json):
     for a in listed:
         who = f"child {a['child_ref']} of {a['local_authority']}" if a["subject"] == "child" else f"household {a['household']}"
         extra = ""
-        if a["status"] == alerts.ACKNOWLEDGED and a.get("acknowledged_by"):
+        if a["status"] == ACKNOWLEDGED and a.get("acknowledged_by"):
             extra = f", acknowledged by {a['acknowledged_by']}, review {a['review_on']}"
-        elif a["status"] == alerts.CLOSED and a.get("stopped_by"):
+        elif a["status"] == CLOSED and a.get("stopped_by"):
             extra = f", stopped by {a['stopped_by']} on {a['closed_on']}"
         click.echo(
             f"  {a['level']:<7} {a['status']:<12} {a['rule']:<24} {who}: started {a['started_on']}, "

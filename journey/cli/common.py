@@ -14,9 +14,7 @@ import sys
 
 import click
 
-from journey.domain.errors import JourneyError
-from journey.domain.timescales import RulesFileError
-from journey.service import Tracker
+from journey.service import JourneyError, RulesFileError, Tracker
 from journey.settings import Settings
 
 EXIT_REFUSED = 1

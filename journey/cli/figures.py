@@ -15,9 +15,7 @@ import click
 
 from journey.cli.common import long_date, pass_context
 from journey.domain import clock
-from journey.domain.errors import InvalidValue
-from projections.queries import LIST_STAGES
-from projections.reports import report_rows
+from journey.service import WAITING_LISTS, InvalidValue, report_rows
 
 
 def parse_day(value: str, option: str) -> str:
@@ -168,7 +166,7 @@ def _share(part: int, whole: int, pct) -> str:
 
 @click.command("waiting")
 @click.option("--la", default=None, help="One council (default: every council).")
-@click.option("--stage", type=click.Choice(LIST_STAGES), default=None,
+@click.option("--stage", type=click.Choice(WAITING_LISTS), default=None,
               help="One list: decision (no order yet), authority (order, not matched), "
                    "matched (not placed), placed (not adopted). Default: decision to matched.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 
 import click
-from eventsourcing.cipher import AESCipher
 
 from journey.cli.common import pass_context
 from journey.cli.figures import print_stages
 from journey.domain import clock
-from journey.domain.timescales import RulesFileError
 from journey.scheduler import run_scheduler
+from journey.service import RulesFileError, new_cipher_key
 
 
 @click.command()
@@ -85,7 +84,7 @@ def check(obj, la, child_ref):
 def keygen():
     """Print a new AES key for JOURNEY_CIPHER_KEY (keep it safe: without it the
     events cannot be read)."""
-    click.echo(AESCipher.create_key(32))
+    click.echo(new_cipher_key())
 
 
 COMMANDS = (demo, run, scheduler, check, keygen)
