@@ -315,7 +315,7 @@ class Tracker:
 
     def child_summary(self, la: str, child_ref: str) -> dict:
         """The child's attributes, stage and current milestones (from its stream)."""
-        return self.store.journey(la, child_ref)
+        return self.store.summary(la, child_ref)
 
     def child_history(self, la: str, child_ref: str, *, as_known_on: str | None = None) -> dict:
         """Every event of the child in the order recorded, each with its English

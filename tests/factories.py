@@ -95,7 +95,7 @@ def event_count(app: JourneyTracker) -> int:
 
 def milestones_of(app: JourneyTracker, la: str, ref: str) -> list[tuple[str, str]]:
     """(milestone, occurred_on) of the child's current milestones, in journey order."""
-    return [(m["milestone"], m["occurred_on"]) for m in app.journey(la, ref)["milestones"]]
+    return [(m["milestone"], m["occurred_on"]) for m in app.summary(la, ref)["milestones"]]
 
 
 def without_event_ids(journey: dict) -> dict:
@@ -118,7 +118,7 @@ def today_is(day: datetime.date | str) -> Iterator[None]:
 def stage_on(app: JourneyTracker, la: str, ref: str, day: datetime.date | str) -> tuple[str, str | None, int | None]:
     """(stage, stage_since, days_in_stage) of the child as it stood on `day`."""
     with today_is(day):
-        j = app.journey(la, ref)
+        j = app.summary(la, ref)
     return j["stage"], j["stage_since"], j["days_in_stage"]
 
 

@@ -8,7 +8,6 @@ clock seam (`journey.clock`), which these tests set.
 from __future__ import annotations
 
 import datetime
-import json
 import sqlite3
 import subprocess
 import sys

@@ -4,12 +4,10 @@ with the sweep reading the clocks read model (projections) as it will in use."""
 from __future__ import annotations
 
 import json
-import types
 
 import pytest
 from factories import LA, cli, d, make_settings, make_tracker, read_model_clock_rows
 
-from journey import alerts
 from journey.domain import clock
 from journey.cli.alerts import alerts_group
 from journey.service import Tracker

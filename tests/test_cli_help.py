@@ -115,7 +115,7 @@ def test_correct_with_event_picks_one(two_referrals):
     assert result.exit_code == 0, result.output
     assert re.search(rf"Corrected event {second} of child CV-2 of Coventry \(event \d+\)", result.stdout)
     app = reopen(data_dir)
-    by_event = {m["event_id"]: m["occurred_on"] for m in app.journey(LA, "CV-2")["milestones"]}
+    by_event = {m["event_id"]: m["occurred_on"] for m in app.summary(LA, "CV-2")["milestones"]}
     assert by_event[first] == "2022-03-01"
     assert by_event[second] == "2022-03-02"
     # Now there is one on each date, and no need to say which.
@@ -140,7 +140,7 @@ def test_withdraw_refuses_when_two_share_the_date_and_event_picks_one(two_referr
 
     done = cli(data_dir, "withdraw", "--la", LA, "CV-2", "register_referral", "2022-03-01", "--reason", "duplicate", "--event", str(second))
     assert done.exit_code == 0, done.output
-    assert [m["event_id"] for m in reopen(data_dir).journey(LA, "CV-2")["milestones"] if m["milestone"] == "register_referral"] == [first]
+    assert [m["event_id"] for m in reopen(data_dir).summary(LA, "CV-2")["milestones"] if m["milestone"] == "register_referral"] == [first]
 
 
 def test_household_picks_between_two_matches_on_one_date(tmp_path):

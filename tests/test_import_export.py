@@ -72,14 +72,14 @@ def test_a_good_file_imports(tmp_path, data_dir):
     assert result.exit_code == 0, result.output
     assert "Imported 11 milestone(s) for 3 child(ren); 0 row(s) were already recorded." in result.stdout
     app = open_app(data_dir)
-    j = app.journey(LA, "CV-101")
+    j = app.summary(LA, "CV-101")
     assert j["attributes"] == {"date_of_birth": "2021-03-04", "sex": "1", "ethnicity": "WBRI", "disability": False, "sibling_group": "SG-7"}
     assert (j["stage"], j["stage_since"]) == ("placed", "2022-05-20")
     assert j["milestones"][3]["details"] == {"household": "H-10", "interagency": False}
-    assert app.journey(LA, "CV-102")["attributes"]["disability"] is True
-    assert app.journey(LA, "CV-102")["milestones"][-1]["details"] == {"reason": "RD3"}
-    assert app.journey(LA, "CV-102")["stage"] == "exited"
-    assert app.journey("Warwickshire", "WA-201")["stage"] == "pre_birth"
+    assert app.summary(LA, "CV-102")["attributes"]["disability"] is True
+    assert app.summary(LA, "CV-102")["milestones"][-1]["details"] == {"reason": "RD3"}
+    assert app.summary(LA, "CV-102")["stage"] == "exited"
+    assert app.summary("Warwickshire", "WA-201")["stage"] == "pre_birth"
     assert household_copies(app, "H-10") == [("matched", "2022-05-01", "CV-101"), ("placed", "2022-05-20", "CV-101")]
     # Who recorded each row: the recorded_by column, or the importing user.
     events = {e.originator_version: e for e in app.child_events(LA, "CV-101")}
@@ -123,7 +123,7 @@ def test_one_bad_row_among_many_writes_nothing_and_every_bad_row_is_listed(tmp_p
     assert "Nothing imported: 5 bad row(s)" in result.stderr
     assert event_count(open_app(data_dir)) == before
     with pytest.raises(ChildNotFound):
-        open_app(data_dir).journey(LA, "CV-102")  # a good child of the same file
+        open_app(data_dir).summary(LA, "CV-102")  # a good child of the same file
 
 
 def test_an_unknown_column_refuses_the_file(tmp_path, data_dir):
@@ -172,10 +172,10 @@ def test_skip_invalid_imports_the_other_children_and_reports_the_skipped_one(tmp
     assert "Skipped 1 child(ren) with bad rows: CV-102 of Coventry" in result.stderr
     assert "Imported 7 milestone(s) for 2 child(ren)" in result.stdout
     app = open_app(data_dir)
-    assert app.journey(LA, "CV-101")["stage"] == "placed"
-    assert app.journey("Warwickshire", "WA-201")["stage"] == "pre_birth"
+    assert app.summary(LA, "CV-101")["stage"] == "placed"
+    assert app.summary("Warwickshire", "WA-201")["stage"] == "pre_birth"
     with pytest.raises(ChildNotFound):
-        app.journey(LA, "CV-102")  # none of its rows, not even the good ones
+        app.summary(LA, "CV-102")  # none of its rows, not even the good ones
 
 
 def test_skip_invalid_exits_3_when_a_row_with_an_unknown_council_is_skipped(tmp_path, data_dir):
@@ -186,7 +186,7 @@ def test_skip_invalid_exits_3_when_a_row_with_an_unknown_council_is_skipped(tmp_
     result = cli(data_dir, "import", "milestones", "--skip-invalid", str(path))
 
     assert "row 13: child BH-1 of Birmingham: unknown council" in result.stderr
-    assert open_app(data_dir).journey(LA, "CV-101")["stage"] == "placed"
+    assert open_app(data_dir).summary(LA, "CV-101")["stage"] == "placed"
     assert result.exit_code == EXIT_BAD_ROWS
 
 
@@ -230,7 +230,7 @@ def test_re_importing_after_a_correction_does_not_undo_it(tmp_path, data_dir):
     assert event_count(app) == count
     assert ("placed", "2022-05-23") in milestones_of(app, LA, "CV-101")
     assert ("placed", "2022-05-20") not in milestones_of(app, LA, "CV-101")
-    po = [m for m in app.journey(LA, "CV-101")["milestones"] if m["milestone"] == "placement_order"]
+    po = [m for m in app.summary(LA, "CV-101")["milestones"] if m["milestone"] == "placement_order"]
     assert [m["details"] for m in po] == [{"authority": "freeing_order"}]
     assert household_copies(app, "H-10")[-1] == ("placed", "2022-05-23", "CV-101")
 
@@ -248,7 +248,7 @@ def test_re_importing_after_a_withdrawal_does_not_bring_it_back(tmp_path, data_d
     app = open_app(data_dir)
     assert event_count(app) == count
     assert "placed" not in [m for m, _ in milestones_of(app, LA, "CV-101")]
-    assert app.journey(LA, "CV-101")["stage"] == "matched"
+    assert app.summary(LA, "CV-101")["stage"] == "matched"
     assert household_copies(app, "H-10") == [("matched", "2022-05-01", "CV-101")]
 
 
@@ -273,7 +273,7 @@ def test_a_childs_rows_apply_in_date_order_whatever_the_file_order(tmp_path, dat
         ("matched", "2022-05-01"),
         ("placed", "2022-05-20"),
     ]
-    assert [m["event_id"] for m in app.journey(LA, "CV-101")["milestones"]] == [v for v, _, _ in recorded]
+    assert [m["event_id"] for m in app.summary(LA, "CV-101")["milestones"]] == [v for v, _, _ in recorded]
     assert household_copies(app, "H-10") == [("matched", "2022-05-01", "CV-101"), ("placed", "2022-05-20", "CV-101")]
 
 
@@ -379,7 +379,7 @@ def test_export_then_import_into_an_empty_data_dir_gives_the_same_journeys(tmp_p
     second = JourneyTracker(make_settings(tmp_path, name="second"))
     assert children_of(second) == children_of(first) == [(LA, "CV-1"), (LA, "CV-2"), ("Warwickshire", "WA-1")]
     for la, ref in children_of(first):
-        assert without_event_ids(second.journey(la, ref)) == without_event_ids(first.journey(la, ref)), ref
+        assert without_event_ids(second.summary(la, ref)) == without_event_ids(first.summary(la, ref)), ref
     for household in ("H-A", "H-B", "H-C"):
         assert household_copies(second, household) == household_copies(first, household)
     assert second.load_household("H-A").interagency is True
@@ -415,6 +415,6 @@ def test_a_child_recorded_by_someone_else_during_an_import_into_an_empty_store_i
     report = import_milestones(importer, rows, recorded_by="importer", progress=meanwhile)
 
     assert report.written and not report.problems
-    milestones = [(m["milestone"], m["occurred_on"]) for m in importer.journey(LA, "CV-1")["milestones"]]
+    milestones = [(m["milestone"], m["occurred_on"]) for m in importer.summary(LA, "CV-1")["milestones"]]
     assert milestones == [("entered_care", "2022-01-10"), ("permanence_plan", "2022-01-20")]
-    assert importer.journey(LA, "CV-2")["milestones"][0]["milestone"] == "entered_care"
+    assert importer.summary(LA, "CV-2")["milestones"][0]["milestone"] == "entered_care"

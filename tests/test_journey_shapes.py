@@ -40,7 +40,7 @@ def days_since(day: str) -> int:
 
 
 def current(app, ref):
-    j = app.journey(LA, ref)
+    j = app.summary(LA, ref)
     return j["stage"], j["stage_since"], j["days_in_stage"]
 
 
@@ -66,7 +66,7 @@ def test_on_time_journey_ends_adopted_and_passes_every_stage(app):
     record_journey(app, LA, "CV-ONTIME", ON_TIME)
 
     assert current(app, "CV-ONTIME") == ("adopted", "2023-02-01", days_since("2023-02-01"))
-    assert app.journey(LA, "CV-ONTIME")["attributes"]["date_of_birth"] == "2021-09-14"
+    assert app.summary(LA, "CV-ONTIME")["attributes"]["date_of_birth"] == "2021-09-14"
     # Along the way: each stage from the milestone that began it; milestones that
     # start no stage (plans, panels, links) leave it where it was.
     assert stage_on(app, LA, "CV-ONTIME", "2021-12-01") == ("pre_care", "2021-09-14", 78)
@@ -172,7 +172,7 @@ def test_fostering_for_adoption_from_birth(app):
     assert stage_on(app, LA, "CV-FFA", "2023-09-09") == ("matched", "2023-09-01", 8)
     assert stage_on(app, LA, "CV-FFA", "2023-09-10") == ("placed", "2023-09-10", 0)
 
-    journey = app.journey(LA, "CV-FFA")
+    journey = app.summary(LA, "CV-FFA")
     assert journey["attributes"]["date_of_birth"] == "2023-02-20"
     by_name = {m["milestone"]: m for m in journey["milestones"]}
     assert by_name["early_permanence_placement"]["details"] == {"kind": "ffa", "household": "H-FFA"}
@@ -202,7 +202,7 @@ def test_foster_carer_adoption(app):
     )
 
     assert current(app, "CV-FC") == ("placed", "2022-10-01", days_since("2022-10-01"))
-    placed = [m for m in app.journey(LA, "CV-FC")["milestones"] if m["milestone"] == "placed"][0]
+    placed = [m for m in app.summary(LA, "CV-FC")["milestones"] if m["milestone"] == "placed"][0]
     assert placed["details"]["foster_carer_adoption"] is True
     assert placed["details"]["moved_in_on"] == "2021-05-01"
     assert household_copies(app, "H-FC") == [("matched", "2022-09-15", "CV-FC"), ("placed", "2022-10-01", "CV-FC")]
@@ -224,7 +224,7 @@ def test_reversal_then_a_new_decision(app):
         ],
     )
     assert current(app, "CV-REV") == ("exited", "2021-10-01", days_since("2021-10-01"))
-    reversal = [m for m in app.journey(LA, "CV-REV")["milestones"] if m["milestone"] == "decision_reversed"][0]
+    reversal = [m for m in app.summary(LA, "CV-REV")["milestones"] if m["milestone"] == "decision_reversed"][0]
     assert reversal["details"] == {"reason": "RD3"}
 
     # No match (or placement) until a new decision.
@@ -321,7 +321,7 @@ def test_correction_moves_a_date_and_keeps_the_original(app):
     # The placement was on 5 September.
     app.correct(LA, "CV-COR", "placed", "2022-09-01", "2022-09-05", reason="wrong date keyed", recorded_by="auditor")
 
-    journey = app.journey(LA, "CV-COR")
+    journey = app.summary(LA, "CV-COR")
     assert journey["stage"] == "placed"
     assert journey["stage_since"] == "2022-09-05"
     assert journey["days_in_stage"] == days_since("2022-09-05")
@@ -372,7 +372,7 @@ def test_correcting_a_match_to_another_household_moves_the_copy(app):
     assert household_copies(app, "H-ONTIME") == []
     assert event_types(app.household_events("H-ONTIME"))[-1] == "MilestoneWithdrawn"
     assert household_copies(app, "H-OTHER") == [("matched", "2022-08-15", "CV-MH")]
-    matched = [m for m in app.journey(LA, "CV-MH")["milestones"] if m["milestone"] == "matched"][0]
+    matched = [m for m in app.summary(LA, "CV-MH")["milestones"] if m["milestone"] == "matched"][0]
     assert matched["details"] == {"household": "H-OTHER"}
 
 

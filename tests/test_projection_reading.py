@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import shutil
-import types
 
 import pytest
 from eventsourcing.cipher import AESCipher

@@ -89,7 +89,7 @@ def test_milestones_that_may_precede_birth(app, milestone):
 
 def test_born_milestone_and_date_of_birth_attribute_are_one_fact(app):
     app.record(LA, "CV-B", "born", "2020-05-10", recorded_by=BY)
-    assert app.journey(LA, "CV-B")["attributes"]["date_of_birth"] == "2020-05-10"
+    assert app.summary(LA, "CV-B")["attributes"]["date_of_birth"] == "2020-05-10"
 
     error = refused(app, "record", LA, "CV-B", "entered_care", "2020-05-01", recorded_by=BY)
     assert kinds(error) == [OrderBeforeBirth]
@@ -103,7 +103,7 @@ def test_moving_the_date_of_birth_after_recorded_milestones_is_refused(app):
     error = refused(app, "child", LA, "CV-B", {"date_of_birth": "2020-07-01"}, recorded_by=BY)
     assert kinds(error) == [OrderBeforeBirth]
     says(error, "child CV-B of Coventry", "2020-06-01", "2020-07-01")
-    assert app.journey(LA, "CV-B")["attributes"]["date_of_birth"] == "2020-05-10"
+    assert app.summary(LA, "CV-B")["attributes"]["date_of_birth"] == "2020-05-10"
 
 
 def test_a_milestone_refused_for_a_new_child_creates_no_child(app):
@@ -111,7 +111,7 @@ def test_a_milestone_refused_for_a_new_child_creates_no_child(app):
         app, "record", LA, "CV-NEW", "entered_care", "2020-01-01", attributes={"date_of_birth": "2020-03-01"}, recorded_by=BY
     )
     with pytest.raises(ChildNotFound):
-        app.journey(LA, "CV-NEW")
+        app.summary(LA, "CV-NEW")
     assert event_count(app) == 0
 
 
@@ -138,7 +138,7 @@ def test_decision_on_the_day_of_entering_care_is_allowed(app):
     record_journey(app, LA, "CV-D", [("entered_care", "2021-03-01"), ("adm_decision", "2021-03-01")])
     # and in the other order of recording
     record_journey(app, LA, "CV-D2", [("adm_decision", "2021-03-01"), ("entered_care", "2021-03-01")])
-    assert app.journey(LA, "CV-D")["stage"] == app.journey(LA, "CV-D2")["stage"] == "decision"
+    assert app.summary(LA, "CV-D")["stage"] == app.summary(LA, "CV-D2")["stage"] == "decision"
 
 
 def test_decision_from_an_earlier_period_is_not_a_break_when_the_child_re_enters_care(app):
@@ -154,7 +154,7 @@ def test_decision_from_an_earlier_period_is_not_a_break_when_the_child_re_enters
             ("adm_decision", "2021-06-01"),
         ],
     )
-    assert app.journey(LA, "CV-RE")["stage"] == "decision"
+    assert app.summary(LA, "CV-RE")["stage"] == "decision"
     # ...but a decision in the gap between the periods belongs to the next one.
     error = refused(app, "record", LA, "CV-RE", "adm_decision", "2020-01-01", recorded_by=BY)
     assert kinds(error) == [DecisionBeforeCare]
@@ -172,7 +172,7 @@ def test_re_entry_with_the_left_care_missing_is_a_gap_not_a_break(app):
             ("entered_care", "2021-02-01"),  # the left_care between was never recorded
         ],
     )
-    assert app.journey(LA, "CV-GAP")["stage"] in ("in_care", "decision")
+    assert app.summary(LA, "CV-GAP")["stage"] in ("in_care", "decision")
 
 
 # -- match after placement -----------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_placement_before_a_recorded_match_is_refused(app):
 def test_match_on_the_day_of_placement_is_allowed(app):
     record_journey(app, LA, "CV-M", [("matched", "2021-09-01", {"household": "H1"}), ("placed", "2021-09-01", {"household": "H1"})])
     record_journey(app, LA, "CV-M2", [("placed", "2021-09-01", {"household": "H1"}), ("matched", "2021-09-01", {"household": "H1"})])
-    assert app.journey(LA, "CV-M")["stage"] == app.journey(LA, "CV-M2")["stage"] == "placed"
+    assert app.summary(LA, "CV-M")["stage"] == app.summary(LA, "CV-M2")["stage"] == "placed"
 
 
 def test_new_match_after_a_disrupted_placement_is_allowed(app):
@@ -215,7 +215,7 @@ def test_new_match_after_a_disrupted_placement_is_allowed(app):
             ("matched", "2022-03-01", {"household": "H1"}),
         ],
     )
-    assert app.journey(LA, "CV-M")["stage"] == "matched"
+    assert app.summary(LA, "CV-M")["stage"] == "matched"
 
 
 # -- adoption order --------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def test_placed_on_the_day_of_the_adoption_order_is_refused(app):
 
 def test_placed_the_day_before_the_adoption_order_is_allowed(app):
     record_journey(app, LA, "CV-A", [("adoption_order", "2022-06-01"), ("placed", "2022-05-31", {"household": "H1"})])
-    assert app.journey(LA, "CV-A")["stage"] == "adopted"
+    assert app.summary(LA, "CV-A")["stage"] == "adopted"
 
 
 def test_adoption_order_on_or_before_a_placement_is_refused(app):
@@ -280,7 +280,7 @@ def test_match_or_placement_after_a_reversal_is_refused_until_a_new_decision(app
     error = refused(app, "record", LA, "CV-R", milestone, "2021-07-01", {"household": "H1"}, recorded_by=BY)
     assert kinds(error) == [MatchOrPlacementAfterReversal]  # still between reversal and new decision
     app.record(LA, "CV-R", milestone, "2021-08-02", {"household": "H1"}, recorded_by=BY)
-    assert app.journey(LA, "CV-R")["stage"] == milestone
+    assert app.summary(LA, "CV-R")["stage"] == milestone
 
 
 def test_reversal_before_a_recorded_match_is_refused(app):
@@ -297,12 +297,12 @@ def test_a_date_in_the_future_is_refused(app):
     assert kinds(error) == [DateInFuture]
     says(error, "child CV-F of Coventry", "2024-07-01", "2024-06-30")
     with pytest.raises(ChildNotFound):
-        app.journey(LA, "CV-F")
+        app.summary(LA, "CV-F")
 
 
 def test_today_is_not_the_future(app):
     app.record(LA, "CV-F", "entered_care", "2024-06-30", recorded_by=BY)
-    assert app.journey(LA, "CV-F")["stage"] == "in_care"
+    assert app.summary(LA, "CV-F")["stage"] == "in_care"
 
 
 def test_a_date_detail_in_the_future_is_refused(app):
@@ -316,8 +316,8 @@ def test_a_date_detail_in_the_future_is_refused(app):
 
 def test_an_expected_due_date_may_be_in_the_future(app):
     app.record(LA, "CV-U", "unborn_identified", "2024-06-01", {"expected_due_date": "2024-09-15"}, recorded_by=BY)
-    assert app.journey(LA, "CV-U")["milestones"][0]["details"] == {"expected_due_date": "2024-09-15"}
-    assert app.journey(LA, "CV-U")["stage"] == "pre_birth"
+    assert app.summary(LA, "CV-U")["milestones"][0]["details"] == {"expected_due_date": "2024-09-15"}
+    assert app.summary(LA, "CV-U")["stage"] == "pre_birth"
 
 
 def test_a_date_of_birth_in_the_future_is_refused(app):
@@ -416,7 +416,7 @@ def test_withdrawing_the_only_placement_of_an_adopted_child_is_a_gap_and_allowed
     record_journey(app, LA, "CV-W", ADOPTED)
     app.withdraw(LA, "CV-W", "placed", "2021-10-01", reason="keyed in error", recorded_by=BY)
     assert "placed" not in [m for m, _ in milestones_of(app, LA, "CV-W")]
-    assert app.journey(LA, "CV-W")["stage"] == "adopted"
+    assert app.summary(LA, "CV-W")["stage"] == "adopted"
 
 
 def test_withdrawing_the_disruption_between_two_placements_with_one_household_is_refused(app):
@@ -455,7 +455,7 @@ def test_withdrawing_the_new_decision_after_a_reversal_is_refused_when_a_match_f
 def test_withdrawing_the_adoption_order_is_allowed(app):
     record_journey(app, LA, "CV-W", ADOPTED)
     app.withdraw(LA, "CV-W", "adoption_order", "2022-04-01", reason="keyed against the wrong child", recorded_by=BY)
-    assert app.journey(LA, "CV-W")["stage"] == "placed"
+    assert app.summary(LA, "CV-W")["stage"] == "placed"
 
 
 def test_several_breaches_are_all_reported(app):
@@ -473,7 +473,7 @@ def test_one_child_whatever_the_case_of_the_council(app):
     app.child("coventry", "CV-1", {"ethnicity": "wbri"}, recorded_by=BY)
     app.record("  COVENTRY ", "CV-1", "entered_care", "2021-01-01", recorded_by=BY)
 
-    journey = app.journey("Coventry", "CV-1")
+    journey = app.summary("Coventry", "CV-1")
     assert journey["attributes"] == {"sex": "2", "ethnicity": "WBRI"}
     assert journey["milestones"][0]["milestone"] == "entered_care"
     assert app.child_events("coventry", "CV-1") == app.child_events("COVENTRY", "CV-1")
@@ -500,9 +500,9 @@ def test_a_dfe_code_or_alias_names_the_council(tmp_path):
     app.record("coventry city council", "CV-1", "adm_decision", "2021-02-01", recorded_by=BY)
     app.record("COVENTRY", "CV-1", "placement_order", "2021-03-01", recorded_by=BY)
 
-    journey = app.journey("Coventry", "CV-1")
+    journey = app.summary("Coventry", "CV-1")
     assert journey["local_authority"] == "Coventry"
     assert [m for m, _ in milestones_of(app, "331", "CV-1")] == ["entered_care", "adm_decision", "placement_order"]
     # The same case id in another council is another child.
     with pytest.raises(ChildNotFound):
-        app.journey("Solihull", "CV-1")
+        app.summary("Solihull", "CV-1")

@@ -8,7 +8,6 @@ running scheduler is stopped through its stop event.
 from __future__ import annotations
 
 import threading
-import types
 
 import pytest
 from factories import LA, d, make_tracker

@@ -14,17 +14,16 @@ import sqlite3
 import threading
 import time
 import types
-import weakref
 import uuid
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
-    CHANGE_NAME,
     ACKNOWLEDGED,
     ALERT_TOPICS,
+    CHANGE_NAME,
     CLOSED,
     OPEN,
     STATUSES,
@@ -34,7 +33,7 @@ from journey.alerts.alert import (
     as_date,
     as_iso,
 )
-
+from journey.domain import clock as journey_clock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alerts (

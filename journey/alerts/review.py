@@ -7,10 +7,9 @@ import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
-    CHANGE_NAME,
     BREACH,
+    CHANGE_NAME,
     CLOSED,
     LEVELS,
     STATUSES,
@@ -21,6 +20,7 @@ from journey.alerts.alert import (
 )
 from journey.alerts.alert_table import AlertTable, row_of_state
 from journey.alerts.sweeping import load_alert, timescales_of
+from journey.domain import clock as journey_clock
 from journey.domain.errors import InvalidValue
 
 

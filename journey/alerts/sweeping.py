@@ -19,8 +19,7 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from journey.domain import clock as journey_clock
-from journey.alerts.alert import Alert, as_date
+from journey.alerts.alert import Alert
 from journey.alerts.alert_table import CHANGES_POSITION, AlertTable
 from journey.alerts.planning import (
     ONE_DAY,
@@ -31,10 +30,10 @@ from journey.alerts.planning import (
     clock_of_row,
     clock_rows_for,
     plan_sweep,
-    row_is_due,
 )
-from journey.store.child import Child
+from journey.domain import clock as journey_clock
 from journey.domain.timescales import RULES_FILE_NAME, Timescales, child_clocks, household_clocks, load_timescales
+from journey.store.child import Child
 
 
 @dataclasses.dataclass

@@ -18,13 +18,12 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from journey.domain import clock
-from journey.domain import values
+from journey.domain import clock, values
+from journey.domain.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
+from journey.domain.milestones import CHILD_ATTRIBUTES
 from journey.store.application import JourneyTracker, copied_to_household
 from journey.store.child import Child
-from journey.domain.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
 from journey.store.household import Household
-from journey.domain.milestones import CHILD_ATTRIBUTES
 
 REQUIRED_COLUMNS = ("child_ref", "local_authority", "milestone", "occurred_on")
 DETAIL_COLUMNS = (

@@ -22,16 +22,14 @@ from typing import Any, TypeVar
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
-from journey.domain import clock
-from journey.domain import rules_of_order
-from journey.domain import values
-from journey.store.child import Child
-from journey.settings import Settings
+from journey.domain import clock, rules_of_order, values
 from journey.domain.councils import Agency, Council
 from journey.domain.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue, JourneyRulesBroken
+from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
+from journey.settings import Settings
+from journey.store.child import Child
 from journey.store.household import Household
 from journey.store.identity import child_id, household_id
-from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
 
 T = TypeVar("T")
 ATTEMPTS = 8
@@ -172,9 +170,9 @@ class JourneyTracker(Application):
         attributes = values.child_attributes(attributes)
 
         def attempt():
-            journey = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
-            journey.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by, note=note)
-            return {**saved(self.save(journey), journey), **summary_of(journey)}
+            child = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
+            child.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by, note=note)
+            return {**saved(self.save(child), child), **summary_of(child)}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -198,15 +196,15 @@ class JourneyTracker(Application):
         attributes = values.child_attributes(attributes or {})
 
         def attempt():
-            journey = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
-            journey.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
-            event_id = journey.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
-            households = self._copy_to_household(journey, event_id, recorded_by, note)
+            child = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
+            child.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
+            event_id = child.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._copy_to_household(child, event_id, recorded_by, note)
             return {
-                **saved(self.save(journey, *households), journey),
+                **saved(self.save(child, *households), child),
                 "event_id": event_id,
-                "child_ref": journey.child_ref,
-                "local_authority": journey.local_authority,
+                "child_ref": child.child_ref,
+                "local_authority": child.local_authority,
                 "milestone": milestone,
                 "occurred_on": occurred_on.isoformat(),
             }
@@ -240,16 +238,16 @@ class JourneyTracker(Application):
             raise InvalidValue("a correction needs a reason", field="reason", child_ref=child_ref)
 
         def attempt():
-            journey = self.load_child(la, child_ref)
-            entry = journey.find(milestone, old_date, household=household, event_id=event_id)
+            child = self.load_child(la, child_ref)
+            entry = child.find(milestone, old_date, household=household, event_id=event_id)
             new_details = {**entry.details, **changes}
             if new_date == entry.occurred_on and new_details == entry.details:
-                raise InvalidValue(f"{journey.describe()}: the correction changes nothing")
+                raise InvalidValue(f"{child.describe()}: the correction changes nothing")
             old_household = entry.details.get("household")
-            event = journey.correct(entry, new_date, new_details, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
-            households = self._follow_on_household(journey, entry.event_id, old_household, reason, recorded_by, note)
-            done = saved(self.save(journey, *households), journey)
-            return {**done, "event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
+            event = child.correct(entry, new_date, new_details, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._follow_on_household(child, entry.event_id, old_household, reason, recorded_by, note)
+            done = saved(self.save(child, *households), child)
+            return {**done, "event_id": event, "corrects": entry.event_id, "child_ref": child.child_ref, "local_authority": child.local_authority}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -273,22 +271,22 @@ class JourneyTracker(Application):
             raise InvalidValue("a withdrawal needs a reason", field="reason", child_ref=child_ref)
 
         def attempt():
-            journey = self.load_child(la, child_ref)
-            entry = journey.find(milestone, occurred_on, household=household, event_id=event_id)
+            child = self.load_child(la, child_ref)
+            entry = child.find(milestone, occurred_on, household=household, event_id=event_id)
             old_household = entry.details.get("household")
-            event = journey.withdraw(entry, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
-            households = self._follow_on_household(journey, entry.event_id, old_household, reason, recorded_by, note)
-            done = saved(self.save(journey, *households), journey)
-            return {**done, "event_id": event, "corrects": entry.event_id, "child_ref": journey.child_ref, "local_authority": journey.local_authority}
+            event = child.withdraw(entry, reason=reason, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._follow_on_household(child, entry.event_id, old_household, reason, recorded_by, note)
+            done = saved(self.save(child, *households), child)
+            return {**done, "event_id": event, "corrects": entry.event_id, "child_ref": child.child_ref, "local_authority": child.local_authority}
 
         return self.retrying(f"child {child_ref}", attempt)
 
-    def household_copy_details(self, journey: Child, event_id: int) -> dict:
+    def household_copy_details(self, child: Child, event_id: int) -> dict:
         """What a household's copy of a child's milestone holds: who the child is and which event."""
         return {
-            "child_ref": journey.child_ref,
-            "local_authority": journey.local_authority,
-            "child_id": str(journey.id),
+            "child_ref": child.child_ref,
+            "local_authority": child.local_authority,
+            "child_id": str(child.id),
             "child_event_id": event_id,
         }
 
@@ -310,17 +308,17 @@ class JourneyTracker(Application):
         self.copy_to_household(child, event_id, household, recorded_by=recorded_by, note=note)
         return [household]
 
-    def _follow_on_household(self, journey: Child, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:
+    def _follow_on_household(self, child: Child, event_id: int, old_household, reason, recorded_by, note) -> list[Household]:
         """After a child's milestone is corrected or withdrawn, bring the household
         streams' copies into line (withdraw from the old household, record on a new one)."""
-        entry = journey.entries[event_id]
+        entry = child.entries[event_id]
         if entry.name not in SHARED_WITH_HOUSEHOLD:
             return []
         new_household = None if entry.withdrawn else entry.details.get("household")
         changed: list[Household] = []
         if old_household:
             household = self.load_or_start_household(old_household, recorded_by=recorded_by)
-            copy = household.entry_for_child_event(str(journey.id), event_id)
+            copy = household.entry_for_child_event(str(child.id), event_id)
             if copy is not None and new_household == old_household:
                 household.correct(copy, entry.occurred_on, copy.details, reason=reason, recorded_by=recorded_by, note=note)
                 changed.append(household)
@@ -328,7 +326,7 @@ class JourneyTracker(Application):
                 household.withdraw(copy, reason=reason, recorded_by=recorded_by, note=note)
                 changed.append(household)
         if new_household and new_household != old_household:
-            changed += self._copy_to_household(journey, event_id, recorded_by, note)
+            changed += self._copy_to_household(child, event_id, recorded_by, note)
         return changed
 
     # -- commands: households ------------------------------------------------------------
@@ -356,7 +354,7 @@ class JourneyTracker(Application):
 
     # -- queries -----------------------------------------------------------------------
 
-    def journey(self, la: str, child_ref: str) -> dict:
+    def summary(self, la: str, child_ref: str) -> dict:
         """The child's current journey: attributes, stage and current milestones."""
         return summary_of(self.load_child(la, child_ref), with_milestones=True)
 
@@ -414,12 +412,12 @@ def _concurrent_ddl(error: BaseException) -> bool:
     return "concurrently updated" in text or "already exists" in text
 
 
-def summary_of(journey: Child, with_milestones: bool = False) -> dict:
-    stage = journey.stage(clock.today())
+def summary_of(child: Child, with_milestones: bool = False) -> dict:
+    stage = child.stage(clock.today())
     summary = {
-        "child_ref": journey.child_ref,
-        "local_authority": journey.local_authority,
-        "attributes": {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in journey.attributes.items()},
+        "child_ref": child.child_ref,
+        "local_authority": child.local_authority,
+        "attributes": {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in child.attributes.items()},
         "stage": stage.name,
         "stage_since": stage.since.isoformat() if stage.since else None,
         "days_in_stage": stage.days,
@@ -427,7 +425,7 @@ def summary_of(journey: Child, with_milestones: bool = False) -> dict:
     if with_milestones:
         summary["milestones"] = [
             {"event_id": m.event_id, "milestone": m.name, "occurred_on": m.occurred_on.isoformat(), "details": jsonable(m.details)}
-            for m in sorted(journey.milestones(), key=lambda m: m.sort_key)
+            for m in sorted(child.milestones(), key=lambda m: m.sort_key)
         ]
     return summary
 
