@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from journey.domain.errors import ConfigurationError
-from journey.store.identity import identity_secret
 
 EVENTS_FILE = "events.sqlite3"
 READ_MODELS_FILE = "read-models.sqlite3"
@@ -46,10 +45,6 @@ class Settings:
     @property
     def read_models_path(self) -> Path:
         return self.data_dir / READ_MODELS_FILE
-
-    @property
-    def identity_secret(self) -> bytes | None:
-        return identity_secret(self.cipher_key)
 
     def describe_store(self) -> str:
         if self.database_url:

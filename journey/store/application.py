@@ -29,7 +29,7 @@ from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
 from journey.settings import Settings
 from journey.store.child import Child
 from journey.store.household import Household
-from journey.store.identity import child_id, household_id
+from journey.store.identity import child_id, household_id, identity_secret
 
 T = TypeVar("T")
 ATTEMPTS = 8
@@ -56,7 +56,7 @@ class JourneyTracker(Application):
     def __init__(self, settings: Settings, agency: Agency | None = None) -> None:
         self.settings = settings
         self.agency = agency if agency is not None else Agency.load(settings.data_dir)
-        self.secret = settings.identity_secret
+        self.secret = identity_secret(settings.cipher_key)
         super().__init__(env=settings.library_env())
 
     def reload_agency(self) -> None:
