@@ -7,7 +7,7 @@ import logging
 
 import click
 
-from journey.cli.common import pass_context
+from journey.cli.common import pass_context, say_alerts
 from journey.cli.figures import print_stages
 from journey.domain import clock
 from journey.scheduler import run_scheduler
@@ -27,6 +27,7 @@ def say_loaded(done: dict) -> None:
         f"Loaded {done['agency']} as of {done['as_of']}: {done['councils']} councils, "
         f"{done['children']} children ({done['milestones']} milestones), {done['households']} households."
     )
+    say_alerts(done)
 
 
 @click.command()
