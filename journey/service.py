@@ -279,6 +279,11 @@ class Tracker:
         """A person acknowledges an open alert with a note; it comes back for review later."""
         return alerts.acknowledge(self.store, alert_id, by=by, note=note)
 
+    def assign_alert(self, alert_id: str, *, to: str | None, by: str) -> dict:
+        """Give an alert to a person (`to`, a user name), or to nobody (`to` None);
+        `alert_id` may be a unique prefix of at least 8 characters."""
+        return alerts.assign(self.store, alert_id, owner=to, by=by)
+
     def sweep_alerts(self, on: str | datetime.date | None = None) -> dict:
         """The daily sweep, from the last date swept to `on` (default today)."""
         day = _day(on, "as-of date")
@@ -396,10 +401,11 @@ class Tracker:
     # -- queries: alerts -----------------------------------------------------------------------
 
     def alerts(self, *, on: str | datetime.date | None = None, la: str | None = None, status: str | None = None,
-               level: str | None = None) -> list[dict]:
-        """The alerts as they stood on `on` (default today): breaches first, then by due date."""
+               level: str | None = None, owner: str | None = None) -> list[dict]:
+        """The alerts as they stood on `on` (default today): breaches first, then by
+        due date; `owner` keeps those assigned to that person."""
         self.read_models()
-        return alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level)
+        return alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner)
 
     def digests(self, *, on: str | datetime.date | None = None, la: str | None = None) -> list[digests.CouncilDigest]:
         """Each council's weekly digest (the week ending `on`)."""

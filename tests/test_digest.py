@@ -84,7 +84,7 @@ def test_the_digest_is_printed_without_smtp_settings(data_dir):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Subject: Adoption tracker weekly review: Coventry, week ending 05 Jul 2024" in out
-    assert "New breaches this week (2):" in out and "Still open (2):" in out
+    assert "New breaches this week (2):" in out and "Still open (2), by who is dealing with each:" in out and "Not assigned (2):" in out
     assert "child CV-NEW: order-to-match (breach)" in out and "breached 2024-07-01" in out
     assert "Warwickshire" not in out
 

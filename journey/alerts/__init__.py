@@ -46,13 +46,16 @@ from journey.alerts.planning import (
     plan_sweep,
 )
 from journey.alerts.review import (
+    AmbiguousAlertId,
     acknowledge,
+    assign,
     alert_events,
     alert_history,
     history_sentence,
     iter_alerts,
     list_alerts,
     listed,
+    resolve_alert_id,
 )
 from journey.alerts.sweeping import (
     SweepReport,
@@ -110,13 +113,16 @@ __all__ = [
     "sweep_streams",
     "timescales_of",
     # queries
+    "AmbiguousAlertId",
     "acknowledge",
+    "assign",
     "alert_events",
     "alert_history",
     "history_sentence",
     "iter_alerts",
     "list_alerts",
     "listed",
+    "resolve_alert_id",
     # raised by acknowledge() and list_alerts() (callers catch it as alerts.InvalidValue)
     "InvalidValue",
 ]

@@ -130,6 +130,7 @@ class AlertState:
     stopped_by: str | None = None
     last_effective_on: datetime.date | None = None
     swept_until: datetime.date | None = None
+    owner: str | None = None
     version: int = 0
 
     # Each event's effect, shared by the aggregate and the read table.
@@ -205,6 +206,10 @@ class AlertState:
             self.breach_on = self.breach_on or e.effective_on
         self.level = e.level
         self._took_effect(e)
+
+    def assigned(self, e: Any) -> None:
+        # Who is dealing with it: no change to its clock, level or status.
+        self.owner = e.owner
 
     def key(self) -> tuple[str, str, datetime.date]:
         return (self.subject_id, self.rule_id, self.started_on)
@@ -316,6 +321,18 @@ class Alert(Aggregate):
         def apply(self, alert: Alert) -> None:
             alert.state.rescheduled(self)
 
+    class Assigned(Aggregate.Event):
+        """The alert given to a person (`owner`), or taken back (`owner` None)."""
+
+        TOPIC = "journey.alerts:Alert.Assigned"
+        class_version = 1
+        owner: str | None
+        assigned_by: str
+        effective_on: datetime.date
+
+        def apply(self, alert: Alert) -> None:
+            alert.state.assigned(self)
+
     def __init__(
         self,
         id: uuid.UUID,
@@ -363,6 +380,14 @@ class Alert(Aggregate):
             review_on=on + datetime.timedelta(days=review_after_days),
         )
 
+    def assign(self, *, owner: str | None, by: str, on: datetime.date) -> None:
+        """Give the alert to `owner` (None: nobody); a closed alert has nothing left to do."""
+        if self.state.status == CLOSED:
+            raise AlertClosed(f"alert {self.id} is closed (its clock stopped on {self.state.closed_on}); nothing to assign")
+        if owner == self.state.owner:
+            return
+        self.trigger_event(self.Assigned, owner=owner, assigned_by=by, effective_on=on)
+
     def record(self, change: Change) -> None:
         """Record a change the sweep worked out (not a raise: see `raise_alert`)."""
         event_class = _EVENT_OF[change.kind]
@@ -379,6 +404,7 @@ ALERT_TOPICS = tuple(
         Alert.Closed,
         Alert.Reopened,
         Alert.Rescheduled,
+        Alert.Assigned,
     )
 )
 
@@ -402,4 +428,10 @@ CHANGE_NAME = {
     "Closed": "closed",
     "Reopened": "reopened",
     "Rescheduled": "rescheduled",
+    "Assigned": "assigned",
 }
+
+
+def person_of(event: Any) -> str:
+    """Who made an alert's change: the person who acknowledged or assigned it, else the sweep."""
+    return getattr(event, "acknowledged_by", None) or getattr(event, "assigned_by", None) or SWEEP_BY

@@ -32,6 +32,7 @@ from journey.alerts.alert import (
     AlertState,
     as_date,
     as_iso,
+    person_of,
 )
 from journey.domain import clock as journey_clock
 
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS alerts (
     stopped_by TEXT,
     last_effective_on TEXT,
     swept_until TEXT,
+    owner TEXT,
     version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS alerts_by_status ON alerts (status, local_authority);
@@ -98,7 +100,7 @@ _DATE_COLUMNS = {
 # Bump when the tables built from the alert events change shape: they are then
 # emptied and rebuilt from the log (`alert_sweeps` and the change follower's
 # position are kept: the log cannot rebuild them).
-TABLE_VERSION = 1
+TABLE_VERSION = 2  # 2: alerts.owner
 REBUILT_TABLES = ("alerts", "alert_changes")
 EVENTS_POSITION = "alert events"
 VERSION_POSITION = "table version"
@@ -197,7 +199,7 @@ class AlertTable:
             if state.version >= event.originator_version:
                 return
             event.apply(types.SimpleNamespace(state=state))
-            by = getattr(event, "acknowledged_by", SWEEP_BY)
+            by = person_of(event)
         state.version = event.originator_version
         values = row_of_state(state)
         conn.execute(
@@ -281,6 +283,14 @@ class AlertTable:
             "   SELECT max(version) FROM alert_changes c2 WHERE c2.alert_id = a.id AND c2.effective_on <= ?)"
             + where,
             params,
+        )
+        return [dict(r) for r in rows]
+
+    def starting_with(self, prefix: str, *, limit: int = 11) -> list[dict[str, Any]]:
+        """The alerts whose id starts with `prefix` (at most `limit`)."""
+        rows = self.connection().execute(
+            "SELECT id, rule_id, child_ref, household_ref FROM alerts WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\uffff", limit),
         )
         return [dict(r) for r in rows]
 

@@ -50,6 +50,13 @@ class CouncilDigest:
             f"{len(self.new_breaches)} new breach(es), {len(self.still_open)} alert(s) open"
         )
 
+    def open_by_owner(self) -> list[tuple[str | None, list[dict[str, Any]]]]:
+        """The open alerts grouped by owner: each owner by name, then those assigned to nobody."""
+        groups: dict[str | None, list[dict[str, Any]]] = {}
+        for a in self.still_open:
+            groups.setdefault(a.get("owner"), []).append(a)
+        return sorted(groups.items(), key=lambda item: (item[0] is None, item[0] or ""))
+
     def text(self) -> str:
         lines = [
             f"{self.council}: delay alerts for the weekly review",
@@ -58,11 +65,16 @@ class CouncilDigest:
             f"New breaches this week ({len(self.new_breaches)}):",
         ]
         lines += [f"  - {_line(a)}, breached {a['breach_on']}" for a in self.new_breaches] or ["  none"]
-        lines += ["", f"Still open ({len(self.still_open)}):"]
-        lines += [f"  - {_line(a)}{_status(a)}" for a in self.still_open] or ["  none"]
+        lines += ["", f"Still open ({len(self.still_open)}), by who is dealing with each:"]
+        for owner, theirs in self.open_by_owner():
+            lines.append(f"  {'Assigned to ' + owner if owner else 'Not assigned'} ({len(theirs)}):")
+            lines += [f"    - {_line(a)}{_status(a)}" for a in theirs]
+        if not self.still_open:
+            lines.append("  none")
         lines += [
             "",
             "Acknowledge an alert with: journey alerts ack ALERT_ID --note \"what is being done\"",
+            "Give it to someone with: journey alerts assign ALERT_ID --to NAME",
         ]
         return "\n".join(lines) + "\n"
 

@@ -1,8 +1,13 @@
-"""What people do with alerts: acknowledge one, list them, read one's history."""
+"""What people do with alerts: acknowledge one, give it to someone, list them, read one's history.
+
+An alert is named by its id or by a unique prefix of at least 8 characters of it
+(`resolve_alert_id`), as trackers copy them from a list.
+"""
 
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -13,15 +18,46 @@ from journey.alerts.alert import (
     CLOSED,
     LEVELS,
     STATUSES,
-    SWEEP_BY,
     Alert,
     AlertNotFound,
     parse_alert_id,
+    person_of,
 )
 from journey.alerts.alert_table import AlertTable, row_of_state
 from journey.alerts.sweeping import load_alert, timescales_of
 from journey.domain import clock as journey_clock
-from journey.domain.errors import InvalidValue
+from journey.domain.errors import InvalidValue, JourneyError
+
+SHORTEST_PREFIX = 8
+
+
+class AmbiguousAlertId(JourneyError):
+    """An id prefix that more than one alert starts with."""
+
+    rule = "ambiguous alert id"
+
+
+def resolve_alert_id(app: Any, text: uuid.UUID | str) -> uuid.UUID:
+    """The alert a user names: its whole id, or a unique prefix of at least 8 characters."""
+    if isinstance(text, uuid.UUID):
+        return text
+    given = (text or "").strip().lower()
+    try:
+        return uuid.UUID(given)
+    except ValueError:
+        pass
+    if len(given) < SHORTEST_PREFIX or not re.fullmatch(r"[0-9a-f-]+", given):
+        parse_alert_id(given)  # raises, saying what an alert id looks like
+    table = AlertTable.of(app)
+    table.catch_up(app)
+    found = table.starting_with(given, limit=11)
+    if not found:
+        raise AlertNotFound(f"no alert {given}...")
+    if len(found) > 1:
+        shown = "; ".join(f"{r['id']} ({r['rule_id']}, {r['child_ref'] or r['household_ref']})" for r in found[:10])
+        more = " and more" if len(found) > 10 else ""
+        raise AmbiguousAlertId(f"{given} starts {len(found) if not more else 'more than 10'} alerts: {shown}{more}; give more of the id", field="alert_id")
+    return uuid.UUID(found[0]["id"])
 
 
 def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datetime.date | None = None) -> dict[str, Any]:
@@ -29,7 +65,7 @@ def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datet
 
     Returns the alert as listed. Raises AlertNotFound, AlertClosed, AlertAlreadyAcknowledged.
     """
-    aid = aid if isinstance(aid, uuid.UUID) else parse_alert_id(aid)
+    aid = resolve_alert_id(app, aid)
     if not by or not by.strip():
         raise InvalidValue("say who acknowledges the alert", field="by")
     if not note or not note.strip():
@@ -51,8 +87,31 @@ def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datet
     return listed(row_of_state(alert.current_state()))
 
 
+def assign(app: Any, aid: uuid.UUID | str, *, owner: str | None, by: str, on: datetime.date | None = None) -> dict[str, Any]:
+    """Give an open or acknowledged alert to `owner` (a user name), or to nobody
+    (`owner` None). Returns the alert as listed. Raises AlertNotFound, AlertClosed."""
+    aid = resolve_alert_id(app, aid)
+    if owner is not None and not owner.strip():
+        raise InvalidValue("say who the alert is for", field="owner")
+    if not by or not by.strip():
+        raise InvalidValue("say who assigns the alert", field="by")
+    on = on or journey_clock.today()
+
+    def attempt() -> Alert:
+        alert = load_alert(app, aid)
+        if alert is None:
+            raise AlertNotFound(f"no alert {aid}")
+        alert.assign(owner=owner.strip() if owner else None, by=by.strip(), on=on)
+        app.save(alert)
+        return alert
+
+    alert = app.retrying(f"alert {aid}", attempt)
+    AlertTable.of(app).catch_up(app)
+    return listed(row_of_state(alert.current_state()))
+
+
 def alert_events(app: Any, aid: uuid.UUID | str) -> list:
-    aid = aid if isinstance(aid, uuid.UUID) else parse_alert_id(aid)
+    aid = resolve_alert_id(app, aid)
     events = list(app.events.get(aid))
     if not events or not isinstance(events[0], Alert.Raised):
         raise AlertNotFound(f"no alert {aid}")
@@ -65,13 +124,14 @@ def alert_history(app: Any, aid: uuid.UUID | str) -> list[dict[str, Any]]:
     for event in alert_events(app, aid):
         kind = CHANGE_NAME[type(event).__name__]
         entry: dict[str, Any] = {
+            "alert_id": str(event.originator_id),
             "version": event.originator_version,
             "change": kind,
             "effective_on": event.effective_on.isoformat(),
             "recorded_at": event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
-            "by": getattr(event, "acknowledged_by", SWEEP_BY),
+            "by": person_of(event),
         }
-        for name in ("level", "stopped_by", "reason", "note", "review_on", "due_on", "warn_on", "rule_id", "started_on", "child_ref", "local_authority", "household_ref", "swept_on"):
+        for name in ("owner", "level", "stopped_by", "reason", "note", "review_on", "due_on", "warn_on", "rule_id", "started_on", "child_ref", "local_authority", "household_ref", "swept_on"):
             if hasattr(event, name):
                 value = getattr(event, name)
                 entry[name] = value.isoformat() if isinstance(value, datetime.date) else value
@@ -99,6 +159,8 @@ def history_sentence(entry: Mapping[str, Any]) -> str:
         what = f"closed: the clock stopped ({entry['reason']})" if entry.get("stopped_by") else f"closed: {entry['reason']}"
     elif kind == "reopened":
         what = f"reopened at {entry['level']}: {entry['reason']}"
+    elif kind == "assigned":
+        what = f"assigned to {entry['owner']}" if entry.get("owner") else "no longer assigned to anyone"
     elif kind == "rescheduled":
         what = f"due date corrected to {entry['due_on']}" + (f" (warning from {entry['warn_on']})" if entry.get("warn_on") else "")
     else:  # pragma: no cover - every kind is listed above
@@ -130,6 +192,7 @@ def listed(row: Mapping[str, Any], *, on: datetime.date | None = None) -> dict[s
         "closed_on": row["closed_on"] if not then else (row["since_then"] if row["status_then"] == CLOSED else None),
         "stopped_by": row["stopped_by"] if not then else row["stopped_by_then"],
         "since": row["since_then"] if then else row["last_effective_on"],
+        "owner": row["owner"],
     }
 
 
@@ -140,11 +203,12 @@ def list_alerts(
     la: str | None = None,
     status: str | None = None,
     level: str | None = None,
+    owner: str | None = None,
 ) -> list[dict[str, Any]]:
     """The alerts as they stood on `on` (default today), breaches first, then by due date.
 
     `la` (a council as users name it) leaves out other councils' children and
-    every household; `status` and `level` filter.
+    every household; `status`, `level` and `owner` (who it is assigned to now) filter.
     """
     today = journey_clock.today()
     on = on or today
@@ -159,7 +223,11 @@ def list_alerts(
         alerts = [listed(r) for r in table.current(local_authority=council)]
     else:
         alerts = [listed(r, on=on) for r in table.as_of(on, local_authority=council)]
-    alerts = [a for a in alerts if (status is None or a["status"] == status) and (level is None or a["level"] == level)]
+    alerts = [
+        a for a in alerts
+        if (status is None or a["status"] == status) and (level is None or a["level"] == level)
+        and (owner is None or a["owner"] == owner.strip())
+    ]
     return sorted(alerts, key=lambda a: (a["level"] != BREACH, a["status"] == CLOSED, a["due_on"], a["local_authority"] or "", a["child_ref"] or a["household"] or "", a["rule"]))
 
 

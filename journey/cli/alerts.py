@@ -38,12 +38,16 @@ def sweep_command(obj, as_of):
 @click.option("--la", default=None, help="Only this council's children (households are left out).")
 @click.option("--status", type=click.Choice(ALERT_STATUSES), default=None, help="Only alerts with this status.")
 @click.option("--level", type=click.Choice(ALERT_LEVELS), default=None, help="Only alerts at this level.")
+@click.option("--owner", default=None, help="Only the alerts assigned to this person.")
+@click.option("--mine", is_flag=True, help="Only the alerts assigned to you ($JOURNEY_USER, or your login name).")
 @click.option("--as-of", default=None, help="The alerts as they stood on this date (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: a list of objects.")
 @pass_context
-def list_command(obj, la, status, level, as_of, as_json):
+def list_command(obj, la, status, level, owner, mine, as_of, as_json):
     """The alerts as they stood on a date: breaches first, then by due date."""
-    listed = obj.tracker.alerts(on=as_of, la=la, status=status, level=level)
+    if owner and mine:
+        raise click.UsageError("--owner and --mine: choose one")
+    listed = obj.tracker.alerts(on=as_of, la=la, status=status, level=level, owner=default_user() if mine else owner)
     if as_json:
         click.echo(json.dumps(listed, indent=2))
         return
@@ -56,6 +60,8 @@ def list_command(obj, la, status, level, as_of, as_json):
             extra = f", acknowledged by {a['acknowledged_by']}, review {a['review_on']}"
         elif a["status"] == CLOSED and a.get("stopped_by"):
             extra = f", stopped by {a['stopped_by']} on {a['closed_on']}"
+        if a.get("owner"):
+            extra += f", assigned to {a['owner']}"
         click.echo(
             f"  {a['level']:<7} {a['status']:<12} {a['rule']:<24} {who}: started {a['started_on']}, "
             f"due {a['due_on']}, raised {a['raised_on']}{extra}  [{a['id']}]"
@@ -69,9 +75,26 @@ def list_command(obj, la, status, level, as_of, as_json):
 @pass_context
 def ack_command(obj, alert_id, by, note):
     """Acknowledge an open alert with a note; it comes back for review after 28 days
-    (review_after_days in timescales.toml) if its clock still runs."""
+    (review_after_days in timescales.toml) if its clock still runs. ALERT_ID may be
+    the first 8 or more characters of the id."""
     done = obj.tracker.acknowledge_alert(alert_id, by=by, note=note)
     click.echo(f"Acknowledged alert {done['id']} ({done['rule']}); back for review on {done['review_on']} if still running.")
+
+
+@alerts_group.command("assign")
+@click.argument("alert_id")
+@click.option("--to", "to", default=None, help="Who is dealing with it (their user name).")
+@click.option("--clear", is_flag=True, help="Assign it to nobody.")
+@click.option("--by", "by", default=default_user, show_default="your user name", help="Who assigns it.")
+@pass_context
+def assign_command(obj, alert_id, to, clear, by):
+    """Give an open alert to the person dealing with it (--to NAME), or to nobody
+    (--clear). ALERT_ID may be the first 8 or more characters of the id."""
+    if bool(to) == clear:
+        raise click.UsageError("give --to NAME or --clear")
+    done = obj.tracker.assign_alert(alert_id, to=None if clear else to, by=by)
+    owner = f"assigned to {done['owner']}" if done["owner"] else "assigned to nobody"
+    click.echo(f"Alert {done['id']} ({done['rule']}, child {done['child_ref'] or done['household']}) is now {owner}.")
 
 
 @alerts_group.command("history")
@@ -86,7 +109,7 @@ def history_command(obj, alert_id, as_json):
         return
     first = entries[0]
     who = f"child {first['child_ref']} of {first['local_authority']}" if first.get("child_ref") else f"household {first.get('household_ref')}"
-    click.echo(f"Alert {alert_id.strip()}: {first['rule_id']} for {who}")
+    click.echo(f"Alert {first['alert_id']}: {first['rule_id']} for {who}")
     for entry in entries:
         click.echo("  " + entry["sentence"])
 
