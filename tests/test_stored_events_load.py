@@ -254,11 +254,31 @@ def test_the_topics_stored_are_the_recorded_ones(store):
     assert count == recorded["events"]
 
 
+def as_now_decided(args: list[str], expected: Any, output: Any) -> tuple[Any, Any]:
+    """What the code as of the fixture printed, less what has since been decided
+    otherwise on purpose (each change named here with its reason; the events and
+    the golden files stay as written).
+
+    - Closed in time: an alert whose clock stopped on or before its due date was
+      never breached. It is now listed at the level in force when its clock stopped,
+      with no `breach_on` (so the list's breaches-first order moves too: alerts are
+      compared by id).
+    """
+    if args[:2] == ["alerts", "list"]:
+        in_time = {a["id"] for a in output if a.get("closed_in_time")}
+        expected = sorted(
+            ({k: v for k, v in a.items() if not (a["id"] in in_time and k in ("level", "breach_on"))} for a in expected),
+            key=lambda a: a["id"],
+        )
+        output = sorted(output, key=lambda a: a["id"])
+    return expected, output
+
+
 def test_the_stored_events_load_to_the_recorded_histories_and_figures(store):
     name, data_dir, recorded = store
     assert not (data_dir / READ_MODELS_FILE).exists(), "the read models are rebuilt from the events"
     found = []
     for command in recorded["commands"]:
-        output = journey(data_dir, name, command["args"])
-        found += [f"journey {' '.join(command['args'])}: {m}" for m in mismatches(command["output"], output)]
+        expected, output = as_now_decided(command["args"], command["output"], journey(data_dir, name, command["args"]))
+        found += [f"journey {' '.join(command['args'])}: {m}" for m in mismatches(expected, output)]
     assert not found, f"{len(found)} difference(s) from what the code as of {WRITTEN_BY_COMMIT} printed:\n" + "\n".join(found[:50])

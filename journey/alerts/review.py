@@ -18,6 +18,7 @@ from journey.alerts.alert import (
     CLOSED,
     LEVELS,
     STATUSES,
+    WARNING,
     Alert,
     AlertNotFound,
     parse_alert_id,
@@ -168,12 +169,44 @@ def history_sentence(entry: Mapping[str, Any]) -> str:
     return f"{when}: {what}"
 
 
+def closed_in_time(status: str, closed_on: str | None, due_on: str) -> bool | None:
+    """Whether a closed alert's clock stopped on or before its due date (None while
+    it is open). Such an alert was never breached: it was raised because the
+    milestone that stopped its clock was keyed after the due date had passed."""
+    if status != CLOSED or closed_on is None:
+        return None
+    return closed_on <= due_on
+
+
+def level_when_stopped(stopped_on: str, warn_on: str | None, due_on: str) -> str | None:
+    """The level an alert's clock was at on the day it stopped: None before its
+    warning date, `warning` from it to the due date, `breach` after."""
+    if stopped_on > due_on:
+        return BREACH
+    if warn_on is not None and warn_on <= stopped_on:
+        return WARNING
+    return None
+
+
 def listed(row: Mapping[str, Any], *, on: datetime.date | None = None) -> dict[str, Any]:
     """An alert as `journey alerts list` shows it: a row of the alerts table, or (with
-    `on`) a row of `AlertTable.as_of(on)`, as it stood that day."""
+    `on`) a row of `AlertTable.as_of(on)`, as it stood that day by what is known now.
+
+    A closed alert whose clock stopped on or before its due date is `closed_in_time`:
+    its `level` is the one in force when its clock stopped, and it has no `breach_on`
+    (whatever the sweep that raised it found, before the stopping milestone was keyed).
+    """
     then = on is not None
     day = on.isoformat() if then else None
     breach_on = row["breach_on"]
+    status = row["status_then"] if then else row["status"]
+    due_on = row["due_on_then"] if then else row["due_on"]
+    closed_on = row["closed_on"] if not then else (row["since_then"] if row["status_then"] == CLOSED else None)
+    in_time = closed_in_time(status, closed_on, due_on)
+    level = row["level_then"] if then else row["level"]
+    if in_time:
+        level = level_when_stopped(closed_on, row["warn_on"], due_on)
+        breach_on = None
     return {
         "id": row["id"],
         "subject": row["subject"],
@@ -181,15 +214,16 @@ def listed(row: Mapping[str, Any], *, on: datetime.date | None = None) -> dict[s
         "household": row["household_ref"],
         "local_authority": row["local_authority"],
         "rule": row["rule_id"],
-        "level": row["level_then"] if then else row["level"],
-        "status": row["status_then"] if then else row["status"],
+        "level": level,
+        "status": status,
+        "closed_in_time": in_time,
         "started_on": row["started_on"],
-        "due_on": row["due_on_then"] if then else row["due_on"],
+        "due_on": due_on,
         "raised_on": row["raised_on"],
         "breach_on": breach_on if not then or (breach_on and breach_on <= day) else None,
         "acknowledged_by": row["acknowledged_by"] if not then else None,
         "review_on": row["review_on"] if not then else None,
-        "closed_on": row["closed_on"] if not then else (row["since_then"] if row["status_then"] == CLOSED else None),
+        "closed_on": closed_on,
         "stopped_by": row["stopped_by"] if not then else row["stopped_by_then"],
         "since": row["since_then"] if then else row["last_effective_on"],
         "owner": row["owner"],

@@ -62,8 +62,10 @@ def list_command(obj, la, status, level, owner, mine, as_of, as_json):
             extra = f", stopped by {a['stopped_by']} on {a['closed_on']}"
         if a.get("owner"):
             extra += f", assigned to {a['owner']}"
+        if a.get("closed_in_time"):
+            extra += " (in time: never breached)"
         click.echo(
-            f"  {a['level']:<7} {a['status']:<12} {a['rule']:<24} {who}: started {a['started_on']}, "
+            f"  {a['level'] or '-':<7} {a['status']:<12} {a['rule']:<24} {who}: started {a['started_on']}, "
             f"due {a['due_on']}, raised {a['raised_on']}{extra}  [{a['id']}]"
         )
 
