@@ -290,7 +290,7 @@ class Tracker:
         if day is not None and day > clock.today():
             raise InvalidValue(f"as-of date {day} is in the future", field="as_of", dates=(day,))
         self.timescales()  # a bad rules file is refused before anything is read
-        report = alerts.sweep(self.store, self._clock_rows, on=day)
+        report = alerts.sweep(self.store, self._clock_rows, on=day, stream_clock_rows=self._clock_rows_of_streams)
         return sweep_report(report)
 
     def start_following_changes(self) -> None:
@@ -301,7 +301,7 @@ class Tracker:
         """The scheduler's catch-up: read models to the end of the log, then the
         streams recorded since the last call (by any process) swept."""
         self.read_models()
-        return sweep_report(alerts.sweep_changes(self.store))
+        return sweep_report(alerts.sweep_changes(self.store, clock_rows=self._clock_rows_of_streams))
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> dict:
         """Empty the read models and build them again from the whole log."""

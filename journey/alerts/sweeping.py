@@ -28,12 +28,12 @@ from journey.alerts.planning import (
     alert_changes,
     alert_id_of_row,
     clock_of_row,
-    clock_rows_for,
     plan_sweep,
 )
 from journey.domain import clock as journey_clock
-from journey.domain.timescales import RULES_FILE_NAME, Timescales, child_clocks, household_clocks, load_timescales
-from journey.store.child import Child
+from journey.domain.timescales import RULES_FILE_NAME, Timescales, load_timescales
+from projections.projector import catch_up
+from projections.store import open_read_models
 
 
 @dataclasses.dataclass
@@ -126,15 +126,19 @@ def sweep(
     *,
     on: datetime.date | None = None,
     since: datetime.date | None = LAST_SWEPT,
+    stream_clock_rows: StreamClockRows | None = None,
 ) -> SweepReport:
     """Sweep for `on` (default today): raise, escalate, close, reopen and return alerts.
 
     `clock_rows(on=, since=, keys=)` gives the clock rows that came due in
     (`since`, `on`] and the rows of the given alert keys (subject id, rule id,
-    start). `since` defaults to the last date swept (a catch-up after days
-    down raises each alert once, dated when it fell due); with none, or when it
-    is not before `on`, the sweep looks at `on` alone. Idempotent.
+    start); `stream_clock_rows(ids)` every clock row of some streams (both from
+    the clocks read model: the only clock path). `since` defaults to the last date
+    swept (a catch-up after days down raises each alert once, dated when it fell
+    due); with none, or when it is not before `on`, the sweep looks at `on` alone.
+    Idempotent.
     """
+    stream_clock_rows = stream_clock_rows or read_model_rows_of_streams(app)
     on = on or journey_clock.today()
     table = AlertTable.of(app)
     if since is LAST_SWEPT:
@@ -145,12 +149,16 @@ def sweep(
     open_alerts = table.not_closed()
     keys = [a.key() for a in open_alerts]
     rows = list(clock_rows(on=on, since=since, keys=keys))
-    # An open alert whose clock the read model lacks is closed only if its own
-    # stream says the clock is gone (never because a read model was being rebuilt).
+    # An open alert whose clock is not among the rows read: its stream's clocks
+    # say whether the clock is gone (a correction moved its start, say). An alert
+    # of a stream the read models do not know is left alone.
     read = {alert_id_of_row(r) for r in rows}
-    lacking = {a.subject_id for a in open_alerts if a.id not in read}
+    lacking = sorted({a.subject_id for a in open_alerts if a.id not in read})
     if lacking:
-        rows += rows_of_streams(app, lacking, timescales_of(app))[0]
+        more, known = stream_clock_rows(lacking)
+        rows += more
+        unknown = set(lacking) - set(known)
+        open_alerts = [a for a in open_alerts if a.subject_id not in unknown]
     wanted = {a.id for a in open_alerts}
     others = [aid for aid in {alert_id_of_row(r) for r in rows} if aid not in wanted]
     states = open_alerts + table.states(others)
@@ -162,15 +170,6 @@ def sweep(
     return report
 
 
-def clock_rows_of_stream(app: Any, stream: Any, timescales: Timescales) -> list[dict[str, Any]]:
-    """The clock rows of one child's or household's stream, worked out from its milestones."""
-    if isinstance(stream, Child):
-        clocks = child_clocks(stream.milestones(), timescales.rules)
-        return clock_rows_for(stream.id, clocks, subject="child", child_ref=stream.child_ref, local_authority=stream.local_authority)
-    clocks = household_clocks(stream.milestones(), timescales.rules)
-    return clock_rows_for(stream.id, clocks, subject="household", household_ref=stream.household_ref)
-
-
 StreamClockRows = Callable[[list[str]], tuple[list[dict[str, Any]], list[str]]]
 
 
@@ -179,7 +178,6 @@ def sweep_streams(
     stream_ids: Iterable[uuid.UUID | str],
     *,
     on: datetime.date | None = None,
-    timescales: Timescales | None = None,
     clock_rows: StreamClockRows | None = None,
 ) -> SweepReport:
     """Sweep every clock and alert of these child or household streams, for `on` (default today).
@@ -187,8 +185,8 @@ def sweep_streams(
     For after a milestone is recorded, corrected or withdrawn, or a file imported:
     closes what it stopped (naming the milestone), reopens what it made run again,
     raises what it made due. `clock_rows(ids)` gives the streams' clock rows and
-    the ids found (the service reads them from the clocks read model, caught up);
-    without it they are worked out from the streams themselves.
+    the ids the read models know (default: from the clocks read model, caught up
+    first).
     """
     on = on or journey_clock.today()
     table = AlertTable.of(app)
@@ -196,10 +194,7 @@ def sweep_streams(
     since = last if last is not None and last < on else None
     table.catch_up(app)
     wanted = [str(s) for s in dict.fromkeys(stream_ids)]
-    if clock_rows is None:
-        rows, ids = rows_of_streams(app, wanted, timescales or timescales_of(app))
-    else:
-        rows, ids = clock_rows(wanted)
+    rows, ids = (clock_rows or read_model_rows_of_streams(app))(wanted)
     report = SweepReport(on, since, rows_read=len(rows))
     if not ids:
         return report
@@ -210,20 +205,18 @@ def sweep_streams(
     return report
 
 
-def rows_of_streams(app: Any, stream_ids: Iterable[uuid.UUID | str], timescales: Timescales) -> tuple[list[dict[str, Any]], list[str]]:
-    """The clock rows of these child or household streams (from the event store), and the ids found."""
-    rows: list[dict[str, Any]] = []
-    found = []
-    for sid in dict.fromkeys(uuid.UUID(str(s)) for s in stream_ids):
+def read_model_rows_of_streams(app: Any) -> StreamClockRows:
+    """The streams' clock rows from the clocks read model, caught up with the log first."""
+
+    def rows(stream_ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+        db = open_read_models(app.settings.read_models_path)
         try:
-            stream = app.repository.get(sid)
-        except AggregateNotFoundError:
-            continue
-        if isinstance(stream, Alert):
-            continue
-        found.append(str(sid))
-        rows += clock_rows_of_stream(app, stream, timescales)
-    return rows, found
+            catch_up(app, db)
+            return clock_rows_of_streams_from_read_model(db.conn, stream_ids)
+        finally:
+            db.conn.close()
+
+    return rows
 
 
 def sweep_child(app: Any, la: str, child_ref: str, *, on: datetime.date | None = None) -> SweepReport:
@@ -248,7 +241,7 @@ def is_journey_topic(topic: str) -> bool:
     return topic.startswith(_JOURNEY_TOPIC_PREFIXES)
 
 
-def sweep_changes(app: Any, *, on: datetime.date | None = None, batch: int = 1000) -> SweepReport:
+def sweep_changes(app: Any, *, on: datetime.date | None = None, batch: int = 1000, clock_rows: StreamClockRows | None = None) -> SweepReport:
     """Sweep the children and households recorded since the last call (the scheduler's catch-up).
 
     The first call only notes where the log ends: the daily sweep covers what came before.
@@ -266,7 +259,7 @@ def sweep_changes(app: Any, *, on: datetime.date | None = None, batch: int = 100
             return report
         changed = [n.originator_id for n in notifications if is_journey_topic(n.topic)]
         if changed:
-            report.merge(sweep_streams(app, changed, on=on))
+            report.merge(sweep_streams(app, changed, on=on, clock_rows=clock_rows))
         position = notifications[-1].id
         table.set_position(CHANGES_POSITION, position)
 
