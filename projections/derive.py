@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime
 import json
 
+from journey.domain.calendar import add_months
 from journey.domain.measures import (
     AdopterWait,
     ChildMeasureDates,
     a1_days,
     a2_days,
     a10_days,
-    add_months,
     approval_waits,
     current_dates_of_journey,
     measure_dates_of_journey,

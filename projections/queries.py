@@ -19,6 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from journey.domain import clock
+from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
 from journey.domain.measures import (
     AverageMeasure,
@@ -26,7 +27,6 @@ from journey.domain.measures import (
     Scorecard,
     ThresholdTable,
     WithinMeasure,
-    add_months,
     load_thresholds,
     percent,
 )

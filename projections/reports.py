@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
 from journey.domain.measures import (
     AdopterWait,
     a12,
-    add_months,
     average_days,
     board_counts,
     current_dates,

@@ -20,12 +20,12 @@ from typing import Any
 
 import pytest
 
+from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
 from journey.domain.measures import (
     a1_days,
     a2_days,
     a10_days,
-    add_months,
     approval_waits,
     child_measure_dates,
     current_dates,

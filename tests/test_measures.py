@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from journey.domain.calendar import add_months, financial_year_of, parse_financial_year, parse_period, parse_quarter
 from journey.domain.measures import (
     AdopterWait,
     ChildMeasureDates,
@@ -18,20 +19,15 @@ from journey.domain.measures import (
     a2_days,
     a10_days,
     a12,
-    add_months,
     approval_waits,
     average_days,
     board_counts,
     child_measure_dates,
     current_dates,
     days_waiting,
-    financial_year_of,
     households_waiting,
     load_thresholds,
     measure_dates,
-    parse_financial_year,
-    parse_period,
-    parse_quarter,
     percent,
     placed_within_14_months,
     scorecard,

@@ -8,19 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from journey.domain.calendar import add_months, add_working_days, bank_holidays_in, is_working_day
 from journey.domain.milestones import Milestone
 from journey.domain.timescales import (
     Clock,
     Limit,
     RulesFileError,
     Stop,
-    add_months,
-    add_working_days,
-    bank_holidays_in,
     child_clocks,
     due_date,
     household_clocks,
-    is_working_day,
     load_rules,
     load_timescales,
     parse_limit,

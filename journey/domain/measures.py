@@ -2,24 +2,21 @@
 
 Nothing here reads storage or the clock. Callers pass a child's milestones (as
 `journey.milestones.Milestone`, corrections applied) or the dates a projection stored,
-and get back dates, figures and financial periods:
+and get back dates and figures:
 
 - `measure_dates` / `child_measure_dates`: the dates the scorecard uses for an adopted
   child; `current_dates` / `days_waiting`: where a child not yet adopted stands.
 - `scorecard`: A1, A2, A3 and A10 for a period, judged against `thresholds.toml`.
-- `parse_period`, `parse_quarter`, `parse_financial_year`, `financial_year_of`,
-  `add_months`: financial periods and calendar-month arithmetic.
+(Financial periods and calendar months are in `journey.domain.calendar`.)
 - `approval_waits`, `households_waiting` (A11), `a12`, `waited_months`: adopters.
 - `board_counts`: the context counts of a quarterly board report.
 """
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime
 import functools
-import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -27,6 +24,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+# (parse_* are imported from here by journey.cli.figures.)
+from journey.domain.calendar import (  # noqa: F401
+    add_months,
+    financial_year_of,
+    financial_year_start,
+    parse_financial_year,
+    parse_period,
+    parse_quarter,
+)
 from journey.domain.milestones import COURT_AUTHORITIES, Milestone, in_journey_order
 
 Date = datetime.date
@@ -42,110 +48,6 @@ LAST_PLACEMENT_DISRUPTED = "the last placement before the adoption order ended i
 
 A3_MONTHS = 14
 A12_MONTHS = 3
-
-
-# --------------------------------------------------------------------------
-# Calendar months and financial periods
-# --------------------------------------------------------------------------
-
-
-def add_months(day: Date, months: int) -> Date:
-    """`day` plus whole calendar months, clamped to the last day of the month.
-
-    31 December + 2 months is 28 February (29 in a leap year).
-    """
-    index = day.year * 12 + day.month - 1 + months
-    year, month_index = divmod(index, 12)
-    month = month_index + 1
-    day_of_month = day.day
-    if day_of_month > 28:  # only then can the month be too short (calendar.monthrange's answer, without its weekday)
-        last_day = 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month]
-        day_of_month = min(day_of_month, last_day)
-    return Date(year, month, day_of_month)
-
-
-_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def financial_year_of(day: Date) -> str:
-    """The financial year (April to March) holding `day`, e.g. "2018-19"."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
-def _financial_year_start(
-    text: str, what: str = "a financial year", example: str = "2018-19"
-) -> int:
-    """The calendar year in which financial year "YYYY-YY" starts.
-
-    `what` and `example` word the error for the caller's input (a quarter, say).
-    """
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not match:
-        raise ValueError(f"{text!r} is not {what}: write it as {example}")
-    start = int(match.group(1))
-    if (start + 1) % 100 != int(match.group(2)):
-        raise ValueError(
-            f"{text!r} is not {what}: the two years must follow each other, "
-            f"as in {start}-{(start + 1) % 100:02d}"
-        )
-    return start
-
-
-def parse_financial_year(text: str) -> tuple[Date, Date]:
-    """First and last day of financial year "2018-19": (2018-04-01, 2019-03-31)."""
-    start = _financial_year_start(text.strip())
-    return Date(start, 4, 1), Date(start + 1, 3, 31)
-
-
-def parse_quarter(text: str) -> tuple[Date, Date]:
-    """First and last day of a financial quarter such as "2018-19-Q4".
-
-    Q1 is April to June of the first year; Q4 is January to March of the second:
-    "2018-19-Q4" gives (2019-01-01, 2019-03-31).
-    """
-    cleaned = text.strip()
-    what = "a financial quarter"
-    match = re.fullmatch(r"(.+)-[Qq](.*)", cleaned)
-    if not match:
-        raise ValueError(f"{text!r} is not {what}: write it as 2018-19-Q4")
-    if match.group(2) not in ("1", "2", "3", "4"):
-        raise ValueError(f"{text!r} is not {what}: the quarter is Q1, Q2, Q3 or Q4")
-    start_year = _financial_year_start(match.group(1), what, "2018-19-Q4")
-    quarter = int(match.group(2))
-    first_month = 4 + 3 * (quarter - 1)  # 4, 7, 10, 13 (January of the next year)
-    first = add_months(Date(start_year, 1, 1), first_month - 1)
-    last = add_months(first, 3) - datetime.timedelta(days=1)
-    return first, last
-
-
-# A span longer than this is almost surely a typo ("2019-16" would be 97 years).
-_LONGEST_PERIOD_YEARS = 10
-
-
-def parse_period(text: str) -> tuple[Date, Date]:
-    """First and last day of a measured period named as users write it.
-
-    "2018-19-Q4" is a quarter; "2018-19" a financial year; "2016-19" the three
-    years from 1 April 2016 to 31 March 2019 (the usual scorecard period).
-    """
-    cleaned = text.strip()
-    if re.search(r"-[Qq]", cleaned):
-        return parse_quarter(cleaned)
-    match = re.fullmatch(r"(\d{4})-(\d{2})", cleaned)
-    if not match:
-        raise ValueError(
-            f"{text!r} is not a period: write 2016-19 (years), 2018-19 (one year) "
-            "or 2018-19-Q4 (a quarter)"
-        )
-    start = int(match.group(1))
-    years = (int(match.group(2)) - start) % 100
-    if not 1 <= years <= _LONGEST_PERIOD_YEARS:
-        raise ValueError(
-            f"{text!r} is not a period: it must end 1 to {_LONGEST_PERIOD_YEARS} "
-            f"years after it starts, as in {start}-{(start + 3) % 100:02d}"
-        )
-    return Date(start, 4, 1), Date(start + years, 3, 31)
 
 
 def _days(start: Date, end: Date) -> int:
@@ -489,12 +391,12 @@ class ThresholdTable:
 
     def __init__(self, by_year: Mapping[str, Thresholds]):
         for year in by_year:
-            _financial_year_start(year)
+            financial_year_start(year)
         self._by_year = dict(sorted(by_year.items()))
 
     def for_financial_year(self, financial_year: str) -> Thresholds:
         """The thresholds in force for periods ending in `financial_year`."""
-        _financial_year_start(financial_year)
+        financial_year_start(financial_year)
         in_force = [t for year, t in self._by_year.items() if year <= financial_year]
         return in_force[-1] if in_force else Thresholds(None, None, None, None)
 

@@ -27,7 +27,6 @@ stood on that day.
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime
 import functools
@@ -38,8 +37,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import holidays
-
+from journey.domain.calendar import add_months, add_working_days
 from journey.domain.milestones import (
     AUTHORITIES,
     CHILD_MILESTONE_DETAILS,
@@ -135,51 +133,6 @@ def parse_warn_at(text: str) -> WarnAt:
 
 
 # --------------------------------------------------------------------------- arithmetic
-
-
-@functools.lru_cache(maxsize=None)
-def bank_holidays_in(year: int) -> frozenset[datetime.date]:
-    """England's bank holidays in `year` (Easter Monday and August included)."""
-    # Without subdiv="ENG" the library leaves out Easter Monday and the August
-    # bank holiday. Building the calendar is slow (tens of ms), hence the cache.
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
-
-
-def is_working_day(day: datetime.date) -> bool:
-    """Whether `day` is Monday to Friday and not a bank holiday in England."""
-    return day.weekday() < 5 and day not in bank_holidays_in(day.year)
-
-
-def add_working_days(start: datetime.date, count: int) -> datetime.date:
-    """The `count`th working day after `start` (before it when `count` is negative).
-
-    Counting begins the day after (or before) `start`, whatever kind of day
-    `start` itself is.
-    """
-    step = datetime.timedelta(days=1 if count >= 0 else -1)
-    day = start
-    for _ in range(abs(count)):
-        day += step
-        while not is_working_day(day):
-            day += step
-    return day
-
-
-def add_months(start: datetime.date, months: int) -> datetime.date:
-    """`start` moved by whole calendar months, clamped to the month's last day.
-
-    31 January + 1 month is 28 February (29 in a leap year).
-    """
-    year, month_index = divmod(start.year * 12 + start.month - 1 + months, 12)
-    month = month_index + 1
-    day = start.day
-    if day > 28:  # only then can the month be too short (as calendar.monthrange, without its weekday)
-        last_day = 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month]
-        day = min(day, last_day)
-    return datetime.date(year, month, day)
-
-
-_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; the projection asks for the same days again and again
