@@ -33,7 +33,7 @@ from journey.domain.calendar import (  # noqa: F401
     parse_period,
     parse_quarter,
 )
-from journey.domain.milestones import COURT_AUTHORITIES, Milestone, in_journey_order
+from journey.domain.milestones import Milestone, in_journey_order, is_court_authority
 
 Date = datetime.date
 
@@ -96,12 +96,6 @@ class ChildMeasureDates:
     def of(cls, child_ref: str, local_authority: str, dates: MeasureDates) -> ChildMeasureDates:
         """The child's `MeasureDates` with their case id and council."""
         return cls(child_ref, local_authority, **dataclasses.asdict(dates))
-
-
-def _is_court_authority(milestone: Milestone) -> bool:
-    # A placement order recorded without saying which authority is a placement order.
-    authority = milestone.details.get("authority") or "placement_order"
-    return authority in COURT_AUTHORITIES
 
 
 def _as_date(value: Any) -> Date | None:
@@ -180,7 +174,7 @@ def measure_dates_of_journey(journey: list[Milestone]) -> MeasureDates | None:
         ]
 
     orders_in_period = in_period("placement_order")
-    authority = next((m for m in orders_in_period if _is_court_authority(m)), None)
+    authority = next((m for m in orders_in_period if is_court_authority(m)), None)
     matched = _last_by(by_name.get("matched", ()), cut_off)
 
     return MeasureDates(
@@ -305,7 +299,7 @@ def current_dates_of_journey(journey: list[Milestone], on: Date | None = None) -
         elif name == "decision_reversed":
             decision = matched = placed = None
         elif name == "placement_order":
-            if authority is None and _is_court_authority(milestone):
+            if authority is None and is_court_authority(milestone):
                 authority = day
         elif name == "matched":
             matched = day
@@ -688,7 +682,7 @@ def board_counts(
         for m in journey:
             if not period_from <= m.occurred_on <= period_to:
                 continue
-            if m.name == "placement_order" and not _is_court_authority(m):
+            if m.name == "placement_order" and not is_court_authority(m):
                 continue
             counts[m.name] += 1
             if m.name == "decision_reversed":

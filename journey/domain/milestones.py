@@ -84,6 +84,8 @@ HOUSEHOLD_MILESTONE_DETAILS: dict[str, tuple[str, ...]] = {
 # Allowed values of coded details.
 AUTHORITIES = ("placement_order", "freeing_order", "consent")
 COURT_AUTHORITIES = frozenset({"placement_order", "freeing_order"})
+# What a `placement_order` recorded without its `authority` detail is taken to be.
+DEFAULT_AUTHORITY = "placement_order"
 EARLY_PERMANENCE_KINDS = ("ffa", "concurrent")
 REVERSAL_REASONS = {
     "RD1": "the child's needs changed",
@@ -153,6 +155,19 @@ class Milestone:
     @property
     def sort_key(self) -> tuple[datetime.date, int]:
         return (self.occurred_on, self.event_id)
+
+
+def authority_of(details: Mapping[str, Any]) -> str:
+    """The authority to place that a `placement_order` with these details gives:
+    its `authority` detail, or a placement order when none was recorded (the 903
+    import and the forms always give one; older or hand-made records may not)."""
+    return details.get("authority") or DEFAULT_AUTHORITY
+
+
+def is_court_authority(milestone: Milestone) -> bool:
+    """Whether `milestone` is a `placement_order` that gives court authority: a
+    placement or freeing order, not s.19 consent (see `authority_of`)."""
+    return milestone.name == "placement_order" and authority_of(milestone.details) in COURT_AUTHORITIES
 
 
 def in_journey_order(milestones: list[Milestone]) -> list[Milestone]:

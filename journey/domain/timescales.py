@@ -46,6 +46,7 @@ from journey.domain.milestones import (
     HOUSEHOLD_MILESTONE_DETAILS,
     HOUSEHOLD_MILESTONES,
     Milestone,
+    authority_of,
     in_journey_order,
 )
 
@@ -211,10 +212,8 @@ class Rule:
             return False
         if self.authority is None:
             return True
-        # A placement order recorded without its kind is taken to be what its
-        # name says (the 903 import always gives one).
-        kind = milestone.details.get("authority") or milestone.name
-        return kind in self.authority
+        # (the rules file allows `authority` only for a start with that detail: placement_order)
+        return authority_of(milestone.details) in self.authority
 
     def due_on(self, start: Milestone) -> datetime.date | None:
         """The due date of the clock `start` begins; None when `due_from` names a detail it lacks."""
@@ -611,7 +610,7 @@ class _ClockPlan:
         """`Rule.starts_with` for a milestone already known to be named `starts_at`."""
         if self.authority is None:
             return True
-        return (start.details.get("authority") or start.name) in self.authority
+        return authority_of(start.details) in self.authority
 
     def due_on(self, start: Milestone) -> datetime.date | None:
         """`Rule.due_on`, remembered by start date for a rule with a `limit`."""
