@@ -1,9 +1,9 @@
 """What the CLI, the web and the alert sweep read from the read models.
 
 Every function takes an open read-model database (`projections.store`) and
-returns plain values (dicts, lists, `journey.measures` dataclasses). Callers
+returns plain values (dicts, lists, `journey.domain` dataclasses). Callers
 catch up first (`projections.catch_up`). Days are counted to the `today` given
-(default: `journey.clock.today()`), from the dates stored.
+(default: `journey.domain.clock.today()`), from the dates stored.
 
 `la` arguments are council names as the application resolves them
 (`app.council(name).name`); they match the stored council regardless of case.
@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from journey.domain import clock
 from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
-from journey.domain.measures import (
+from journey.domain.scorecard import (
     AverageMeasure,
     DataQualityProblem,
     Scorecard,
@@ -61,7 +61,7 @@ def _la_clause(la: str | None) -> tuple[str, list]:
 
 
 def _average(total: int | None, count: int) -> int | None:
-    """As `journey.measures.average_days`, from a sum and a count: the mean of
+    """As `journey.domain.scorecard.average_days`, from a sum and a count: the mean of
     whole days rounded half up; None for no children."""
     if not count:
         return None
@@ -79,9 +79,9 @@ def scorecard_from_read_models(
     thresholds: ThresholdTable | None = None,
 ) -> Scorecard:
     """A1, A2, A3 and A10 for the children adopted in [period_from, period_to]
-    (of council `la`, or all), as `journey.measures.scorecard` computes them.
+    (of council `la`, or all), as `journey.domain.scorecard.scorecard` computes them.
 
-    Each child's days per measure were computed by `journey.measures` when the
+    Each child's days per measure were computed by `journey.domain.scorecard` when the
     child was projected, and summed by day of adoption order (`scorecard_days`);
     here the days of the period are summed, so the time depends on the length of
     the period, not on the number of children held."""

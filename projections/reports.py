@@ -2,7 +2,7 @@
 the read models: context counts of what happened in the quarter, children and
 households waiting at its end, A11, A12 and the adopters' stage timeliness.
 
-The counts and waits come from `journey.measures` (`board_counts`,
+The counts and waits come from the domain (`board_counts`,
 `current_dates`, `approval_waits`/`households_waiting`, `a12`); the read models
 only pick which journeys to hand them (those with a milestone in the period).
 """
@@ -16,19 +16,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from journey.domain.adopters import AdopterWait, a12, households_waiting
+from journey.domain.board import board_counts
 from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
-from journey.domain.measures import (
-    AdopterWait,
-    a12,
-    average_days,
-    board_counts,
-    current_dates,
-    households_waiting,
-    percent,
-)
 from journey.domain.milestones import Milestone, in_journey_order
+from journey.domain.scorecard import average_days, percent
 from journey.domain.stages import stage_of
+from journey.domain.waiting import current_dates
 
 from projections.jsontext import loads
 

@@ -2,7 +2,7 @@
 back for review, closed naming the milestone, reopened; dated when they take effect.
 
 Every tracker runs on real SQLite files under tmp_path; today comes from the one
-clock seam (`journey.clock`), which these tests set.
+clock seam (`journey.domain.clock`), which these tests set.
 """
 
 from __future__ import annotations

@@ -20,20 +20,10 @@ from typing import Any
 
 import pytest
 
+from journey.domain.adopters import approval_waits
 from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
-from journey.domain.measures import (
-    a1_days,
-    a2_days,
-    a10_days,
-    approval_waits,
-    child_measure_dates,
-    current_dates,
-    current_dates_of_journey,
-    measure_dates,
-    measure_dates_of_journey,
-    placed_within_14_months,
-)
+from journey.domain.measure_dates import child_measure_dates, measure_dates, measure_dates_of_journey
 from journey.domain.milestones import (
     CHILD_MILESTONES,
     HOUSEHOLD_MILESTONES,
@@ -41,6 +31,7 @@ from journey.domain.milestones import (
     Milestone,
     in_journey_order,
 )
+from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
 from journey.domain.stages import ORDER, _next_stage, stage_of, stage_of_journey
 from journey.domain.timescales import (
     Clock,
@@ -50,6 +41,7 @@ from journey.domain.timescales import (
     household_clocks,
     load_timescales,
 )
+from journey.domain.waiting import current_dates, current_dates_of_journey
 from projections import derive
 
 FIRST_DAY = datetime.date(2015, 1, 1)

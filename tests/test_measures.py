@@ -11,30 +11,23 @@ from decimal import Decimal
 
 import pytest
 
+from journey.domain.adopters import AdopterWait, a12, approval_waits, households_waiting, waited_months
+from journey.domain.board import board_counts
 from journey.domain.calendar import add_months, financial_year_of, parse_financial_year, parse_period, parse_quarter
-from journey.domain.measures import (
-    AdopterWait,
-    ChildMeasureDates,
+from journey.domain.measure_dates import ChildMeasureDates, child_measure_dates, measure_dates
+from journey.domain.milestones import Milestone
+from journey.domain.scorecard import (
     a1_days,
     a2_days,
     a10_days,
-    a12,
-    approval_waits,
     average_days,
-    board_counts,
-    child_measure_dates,
-    current_dates,
-    days_waiting,
-    households_waiting,
     load_thresholds,
-    measure_dates,
     percent,
     placed_within_14_months,
     scorecard,
     thresholds_from_toml,
-    waited_months,
 )
-from journey.domain.milestones import Milestone
+from journey.domain.waiting import current_dates, days_waiting
 
 d = date.fromisoformat
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from journey.domain import values
-from journey.domain.measures import board_counts, current_dates, measure_dates
+from journey.domain.board import board_counts
+from journey.domain.measure_dates import measure_dates
 from journey.domain.milestones import Milestone, authority_of, is_court_authority
 from journey.domain.timescales import child_clocks, load_rules
+from journey.domain.waiting import current_dates
 
 d = date.fromisoformat
 

@@ -1,4 +1,4 @@
-"""Timescale rules (journey/timescales.toml) and their clocks: domain.md section 5."""
+"""Timescale rules (journey/domain/timescales.toml) and their clocks: domain.md section 5."""
 
 from __future__ import annotations
 
