@@ -12,11 +12,12 @@ import json
 
 from journey.domain.adopters import AdopterWait, approval_waits
 from journey.domain.calendar import add_months
+from journey.domain.clocks import Stop, clock_tuples_of_journey
 from journey.domain.measure_dates import ChildMeasureDates, measure_dates_of_journey
 from journey.domain.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
 from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
 from journey.domain.stages import stage_of_journey
-from journey.domain.timescales import Rule, Stop, clock_tuples_of_journey
+from journey.domain.timescale_rules import Rule
 from journey.domain.waiting import current_dates_of_journey
 
 from projections.stream_state import CHILD, StreamState

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from journey.domain import clock
 from journey.domain.calendar import add_months
+from journey.domain.clocks import Clock, Stop
 from journey.domain.councils import council_key
 from journey.domain.scorecard import (
     AverageMeasure,
@@ -30,7 +31,6 @@ from journey.domain.scorecard import (
     load_thresholds,
     percent,
 )
-from journey.domain.timescales import Clock, Stop
 
 Date = datetime.date
 

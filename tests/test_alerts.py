@@ -43,7 +43,8 @@ from journey.alerts import (
 )
 from journey.store.application import JourneyTracker
 from journey.domain.milestones import Milestone
-from journey.domain.timescales import child_clocks, load_rules
+from journey.domain.clocks import child_clocks
+from journey.domain.timescale_rules import load_rules
 
 BY = "tester"
 # A placement order on 1 March 2024 starts an order-to-match clock that warns on

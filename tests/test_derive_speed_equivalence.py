@@ -22,6 +22,13 @@ import pytest
 
 from journey.domain.adopters import approval_waits
 from journey.domain.calendar import add_months
+from journey.domain.clocks import (
+    Clock,
+    child_clocks,
+    clock_tuples_of_journey,
+    clocks_of_journey,
+    household_clocks,
+)
 from journey.domain.councils import council_key
 from journey.domain.measure_dates import child_measure_dates, measure_dates, measure_dates_of_journey
 from journey.domain.milestones import (
@@ -33,14 +40,7 @@ from journey.domain.milestones import (
 )
 from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
 from journey.domain.stages import ORDER, _next_stage, stage_of, stage_of_journey
-from journey.domain.timescales import (
-    Clock,
-    child_clocks,
-    clock_tuples_of_journey,
-    clocks_of_journey,
-    household_clocks,
-    load_timescales,
-)
+from journey.domain.timescale_rules import load_timescales
 from journey.domain.waiting import current_dates, current_dates_of_journey
 from projections import derive
 

@@ -6,9 +6,10 @@ from datetime import date
 
 from journey.domain import values
 from journey.domain.board import board_counts
+from journey.domain.clocks import child_clocks
 from journey.domain.measure_dates import measure_dates
 from journey.domain.milestones import Milestone, authority_of, is_court_authority
-from journey.domain.timescales import child_clocks, load_rules
+from journey.domain.timescale_rules import load_rules
 from journey.domain.waiting import current_dates
 
 d = date.fromisoformat

@@ -9,15 +9,12 @@ from pathlib import Path
 import pytest
 
 from journey.domain.calendar import add_months, add_working_days, bank_holidays_in, is_working_day
+from journey.domain.clocks import Clock, Stop, child_clocks, household_clocks
 from journey.domain.milestones import Milestone
-from journey.domain.timescales import (
-    Clock,
+from journey.domain.timescale_rules import (
     Limit,
     RulesFileError,
-    Stop,
-    child_clocks,
     due_date,
-    household_clocks,
     load_rules,
     load_timescales,
     parse_limit,

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, _date, _iso, alert_id
-from journey.domain.timescales import Clock, Stop
+from journey.domain.clocks import Clock, Stop
 
 ONE_DAY = datetime.timedelta(days=1)
 
