@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlite_utils import Database
@@ -23,11 +22,11 @@ from journey.domain.calendar import add_months
 from journey.domain.clocks import Clock, Stop
 from journey.domain.councils import council_key
 from journey.domain.scorecard import (
-    AverageMeasure,
     DataQualityProblem,
     Scorecard,
     ThresholdTable,
     WithinMeasure,
+    average_measure,
     load_thresholds,
     percent,
 )
@@ -58,20 +57,6 @@ def _la_clause(la: str | None) -> tuple[str, list]:
 
 
 # ---------------------------------------------------------------------------- scorecard
-
-
-def _average(total: int | None, count: int) -> int | None:
-    """As `journey.domain.scorecard.average_days`, from a sum and a count: the mean of
-    whole days rounded half up; None for no children."""
-    if not count:
-        return None
-    return int((Decimal(total) / Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _average_measure(total: int | None, count: int, threshold: int | None) -> AverageMeasure:
-    average = _average(total, count)
-    met = None if average is None or threshold is None else average <= threshold
-    return AverageMeasure(count, average, threshold, met)
 
 
 def scorecard_from_read_models(
@@ -108,10 +93,10 @@ def scorecard_from_read_models(
     return Scorecard(
         period_from=period_from,
         period_to=period_to,
-        a1=_average_measure(a1_sum, a1_n, in_force.a1_days),
-        a2=_average_measure(a2_sum, a2_n, in_force.a2_days),
+        a1=average_measure(a1_sum, a1_n, in_force.a1_days),
+        a2=average_measure(a2_sum, a2_n, in_force.a2_days),
         a3=WithinMeasure(a3_n, a3_within, percent(a3_within, a3_n)),
-        a10=_average_measure(a10_sum, a10_n, in_force.a10_days),
+        a10=average_measure(a10_sum, a10_n, in_force.a10_days),
         data_quality=problems,
         thresholds=in_force,
     )

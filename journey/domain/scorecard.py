@@ -125,13 +125,18 @@ def load_thresholds(path: Path = THRESHOLDS_FILE) -> ThresholdTable:
 # --------------------------------------------------------------------------
 
 
+def mean_days(total: int | None, count: int) -> int | None:
+    """The mean of `count` whole days that add up to `total`, rounded to the
+    nearest day, half up (801 days over 2 children -> 401); None for no children."""
+    if not count:
+        return None
+    return int((Decimal(total) / Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def average_days(days: list[int]) -> int | None:
     """Mean of whole days rounded to the nearest day, half up (400.5 -> 401);
-    None for no days."""
-    if not days:
-        return None
-    mean = Decimal(sum(days)) / Decimal(len(days))
-    return int(mean.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    None for no days (`mean_days` of their sum and number)."""
+    return mean_days(sum(days), len(days))
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -210,10 +215,14 @@ class Scorecard:
         }
 
 
-def _average_measure(days: list[int], threshold: int | None) -> AverageMeasure:
-    average = average_days(days)
+def average_measure(total: int | None, count: int, threshold: int | None) -> AverageMeasure:
+    """An average-days measure of `count` children whose days add up to `total`,
+    judged against `threshold` (met when the average is at or below it). The one
+    way A1, A2 and A10 are averaged, from the children's days (`scorecard`) or
+    from sums the read models keep."""
+    average = mean_days(total, count)
     met = None if average is None or threshold is None else average <= threshold
-    return AverageMeasure(len(days), average, threshold, met)
+    return AverageMeasure(count, average, threshold, met)
 
 
 def in_cohort(child: ChildMeasureDates, period_from: Date, period_to: Date) -> bool:
@@ -254,10 +263,10 @@ def scorecard(
     return Scorecard(
         period_from=period_from,
         period_to=period_to,
-        a1=_average_measure(a1, in_force.a1_days),
-        a2=_average_measure(a2, in_force.a2_days),
+        a1=average_measure(sum(a1), len(a1), in_force.a1_days),
+        a2=average_measure(sum(a2), len(a2), in_force.a2_days),
         a3=WithinMeasure(len(within), sum(within), percent(sum(within), len(within))),
-        a10=_average_measure(a10, in_force.a10_days),
+        a10=average_measure(sum(a10), len(a10), in_force.a10_days),
         data_quality=tuple(problems),
         thresholds=in_force,
     )
