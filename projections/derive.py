@@ -12,7 +12,7 @@ import json
 
 from journey.domain.adopters import AdopterWait, approval_waits
 from journey.domain.calendar import add_months
-from journey.domain.clocks import Stop, clock_tuples_of_journey
+from journey.domain.clocks import Stop, clock_tuples_of_journey, first_alerting_day
 from journey.domain.measure_dates import ChildMeasureDates, measure_dates_of_journey
 from journey.domain.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
 from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
@@ -205,7 +205,7 @@ def clock_rows(state: StreamState, journey: list[Milestone], rules: tuple[Rule, 
         rows.append((
             stream_no, stream_id, kind, child_ref, la, la_key, household_ref,
             rule_id, iso(started_on), iso(due_on), iso(warn_on),
-            iso(alert_from(warn_on, due_on)),
+            iso(first_alerting_day(started_on, due_on, warn_on)),
             None if holding is None else iso(holding.stopped_on),
             None if holding is None else holding.stopped_by,
             int(holding is None),
@@ -239,12 +239,3 @@ _names: dict = {}
 
 # What `json.dumps` with its defaults uses, made once rather than per call.
 _ENCODER = json.JSONEncoder()
-
-
-def alert_from(warn_on: datetime.date | None, due_on: datetime.date) -> datetime.date:
-    """The first day a running clock has a level: its warning date, else the day
-    after it is due."""
-    return warn_on if warn_on is not None else due_on + ONE_DAY
-
-
-ONE_DAY = datetime.timedelta(days=1)

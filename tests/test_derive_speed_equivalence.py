@@ -292,7 +292,7 @@ def plain_clock_rows(stream: Stream, rules) -> list[tuple]:
             stream.stream_no, stream.stream_id, stream.kind, stream.child_ref, stream.local_authority,
             stream.la_key, stream.household_ref,
             c.rule_id, c.started_on.isoformat(), c.due_on.isoformat(), _iso(c.warn_on),
-            (c.warn_on or c.due_on + datetime.timedelta(days=1)).isoformat(),
+            c.alerting_from.isoformat(),
             _iso(c.stopped_on), c.stopped_by, int(c.stopped_on is None),
             json.dumps([[s.stopped_on.isoformat(), s.stopped_by, _iso(s.resumed_on)] for s in c.stops]),
         )
@@ -342,8 +342,11 @@ def test_derived_rows_are_the_rows_the_public_functions_give(streams, rules):
 # code of commit 32eff77, by the same seeded generator): the rewritten domain
 # functions (`_ClockPlan`, the stage table, the `*_of_journey` forms) changed
 # nothing. A deliberate change to the domain rules changes it: check the new rows
-# by the tests of that rule, then put the new digest here.
-ROWS_DIGEST_BEFORE_SPEED_UP = "2fcbfbf421a3b085d3131d6f6fc5b7b43ded3255d5f6a880461cdd428e050c05"
+# by the tests of that rule, then put the new digest here. Changed since:
+# - one first alerting day (tests/test_first_alerting_day.py): `alert_from` is never
+#   before the clock's start (104 pre-birth-plan clocks here, whose warning counted
+#   back from the due date falls before the baby was identified); nothing else moved.
+ROWS_DIGEST_BEFORE_SPEED_UP = "9bcccd49f757a01ba23a8a0c79f4c873acaacdfdedbecae7f4f225c73fb1fe4a"
 
 
 def test_derived_rows_are_what_they_were_before_the_speed_up(streams, rules):

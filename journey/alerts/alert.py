@@ -79,7 +79,8 @@ def parse_alert_id(text: str) -> uuid.UUID:
 # --------------------------------------------------------------------------- state
 
 
-def _date(value: Any) -> datetime.date | None:
+def as_date(value: Any) -> datetime.date | None:
+    """`value` (a date, a datetime, ISO text, or None or "") as a date or None."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
@@ -89,8 +90,14 @@ def _date(value: Any) -> datetime.date | None:
     return datetime.date.fromisoformat(str(value))
 
 
-def _iso(value: datetime.date | None) -> str | None:
+def iso_or_none(value: datetime.date | None) -> str | None:
+    """`value` as ISO text; None for None."""
     return value.isoformat() if value is not None else None
+
+
+# The old private names, which journey.alerts.sweeping still imports (use the public ones).
+_date = as_date
+_iso = iso_or_none
 
 
 def _later(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
@@ -394,7 +401,7 @@ _EVENT_OF = {
 
 
 # Each event class's change, as listed in an alert's history and the alerts table.
-_CHANGE_NAME = {
+CHANGE_NAME = {
     "Raised": "raised",
     "Escalated": "escalated",
     "Acknowledged": "acknowledged",
@@ -403,3 +410,6 @@ _CHANGE_NAME = {
     "Reopened": "reopened",
     "Rescheduled": "rescheduled",
 }
+
+# The old private name, which journey.alerts.review still imports (use CHANGE_NAME).
+_CHANGE_NAME = CHANGE_NAME

@@ -21,17 +21,17 @@ from typing import Any
 
 from journey.domain import clock as journey_clock
 from journey.alerts.alert import (
-    _CHANGE_NAME,
     ACKNOWLEDGED,
     ALERT_TOPICS,
+    CHANGE_NAME,
     CLOSED,
     OPEN,
     STATUSES,
     SWEEP_BY,
     Alert,
     AlertState,
-    _date,
-    _iso,
+    as_date,
+    iso_or_none,
 )
 
 
@@ -208,7 +208,7 @@ class AlertTable:
             (
                 str(aid),
                 event.originator_version,
-                _CHANGE_NAME[type(event).__name__],
+                CHANGE_NAME[type(event).__name__],
                 event.effective_on.isoformat(),
                 event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
                 state.level,
@@ -293,14 +293,14 @@ class AlertTable:
 
     def last_swept(self) -> datetime.date | None:
         found = self.connection().execute("SELECT max(swept_on) FROM alert_sweeps").fetchone()
-        return _date(found[0]) if found and found[0] else None
+        return as_date(found[0]) if found and found[0] else None
 
     def record_sweep(self, on: datetime.date, since: datetime.date | None, changes: int) -> None:
         conn = self.connection()
         with _write(conn):
             conn.execute(
                 "INSERT INTO alert_sweeps (swept_on, since, finished_at, changes) VALUES (?, ?, ?, ?)",
-                (on.isoformat(), _iso(since), journey_clock.now().isoformat(), changes),
+                (on.isoformat(), iso_or_none(since), journey_clock.now().isoformat(), changes),
             )
 
 
@@ -337,7 +337,7 @@ class _write:
 def _state_of_row(row: sqlite3.Row | Mapping[str, Any]) -> AlertState:
     values = {name: row[name] for name in _STATE_COLUMNS}
     for name in _DATE_COLUMNS:
-        values[name] = _date(values[name])
+        values[name] = as_date(values[name])
     values["id"] = uuid.UUID(values["id"])
     return AlertState(**values)
 
@@ -346,5 +346,5 @@ def _row_of_state(state: AlertState) -> dict[str, Any]:
     values = dataclasses.asdict(state)
     values["id"] = str(state.id)
     for name in _DATE_COLUMNS:
-        values[name] = _iso(values[name])
+        values[name] = iso_or_none(values[name])
     return values

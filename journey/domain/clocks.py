@@ -35,6 +35,25 @@ from journey.domain.timescale_rules import PERIOD_BOUNDARIES, REOPENERS, ClockPl
 
 Level = Literal["warning", "breach"]
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def first_alerting_day(
+    started_on: datetime.date, due_on: datetime.date, warn_on: datetime.date | None
+) -> datetime.date:
+    """The first day on which a clock that has not stopped has a level (`Clock.level_on`).
+
+    Its warning date, or the day after it is due when that comes first (a clock
+    with no warning point, or one whose warning would come after its due date);
+    never before the clock starts (a warning counted back from a due date can be).
+    The one definition: the clocks read model's `alert_from` and the sweep's
+    `alerting_since` both use it.
+    """
+    first = due_on + ONE_DAY
+    if warn_on is not None and warn_on < first:
+        first = warn_on
+    return first if first >= started_on else started_on
+
 
 class Stop(NamedTuple):
     """A clock stopped on `stopped_on` by the milestone `stopped_by`; `resumed_on` it ran again."""
@@ -75,6 +94,11 @@ class Clock:
         ):
             raise ValueError("stopped_on and stopped_by disagree with the last of stops")
         object.__setattr__(self, "stops", stops)
+
+    @property
+    def alerting_from(self) -> datetime.date:
+        """The first day this clock has a level while it runs (`first_alerting_day`)."""
+        return first_alerting_day(self.started_on, self.due_on, self.warn_on)
 
     @property
     def key(self) -> tuple[str, datetime.date]:
