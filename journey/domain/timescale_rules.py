@@ -165,6 +165,42 @@ def warning_date(
     return _moved(start, warn_at.span, +1)
 
 
+# A warning in a unit other than its limit's is checked against clocks started on
+# every day of these four years: a leap day, every weekday, each length of month,
+# and Easter and Christmas falling in different places.
+_CHECKED_FROM, _CHECKED_DAYS = datetime.date(2024, 1, 1), 4 * 365 + 1
+
+
+def _comparable(a: Limit, b: Limit) -> bool:
+    """Whether two spans compare by their length whatever the start: the same unit,
+    or days and weeks."""
+    return a.unit == b.unit or {a.unit, b.unit} <= {"days", "weeks"}
+
+
+def warning_not_before_due(limit: Limit, warn_at: WarnAt) -> tuple[datetime.date, datetime.date, datetime.date] | None:
+    """A clock for which a warning `warn_at` would come on or after the due date that
+    `limit` gives: (its start, its warning date, its due date); None when every
+    clock warns before it is due.
+
+    A warning counted back from the due date ("8 weeks before") is always before
+    it. Spans in the same unit, or in days and weeks, compare by their length; in
+    other units (months, working days) by clocks started on each day of four years.
+    """
+    if warn_at.before_due:
+        return None
+    span = warn_at.span
+    starts = (
+        [_CHECKED_FROM] if _comparable(span, limit)
+        else (_CHECKED_FROM + datetime.timedelta(days=n) for n in range(_CHECKED_DAYS))
+    )
+    moved = _moved.__wrapped__  # (not the cache: these days are not the projection's)
+    for start in starts:
+        warn_on, due_on = moved(start, span, +1), moved(start, limit, +1)
+        if warn_on >= due_on:
+            return start, warn_on, due_on
+    return None
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -349,6 +385,16 @@ def _rule_from_table(table: Mapping[str, Any], where: str, number: int) -> Rule:
             warn_at = parse_warn_at(table["warn_at"])
         except ValueError as error:
             raise problem(f"warn_at: {error}") from None
+        if limit is not None:
+            late = warning_not_before_due(limit, warn_at)
+            if late is not None:
+                start, warn_on, due_on = late
+                raise problem(
+                    f"warn_at: {warn_at} is not before the limit {limit}"
+                    + ("" if _comparable(warn_at.span, limit)
+                       else f" (a clock started on {start} would warn on {warn_on} and be due on {due_on})")
+                    + "; a warning must come before the clock is due"
+                )
 
     authority = None
     if "authority" in table:
