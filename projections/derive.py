@@ -113,7 +113,7 @@ def child_row(state: StreamState, journey: list[Milestone]) -> tuple:
         iso(dob), attributes.get("sex"), ethnicity,
         None if disability is None else int(bool(disability)), attributes.get("sibling_group"),
         stage, iso(stage_since),
-        iso(current.entered_care_on), iso(current.decision_on), iso(_order_on(journey)),
+        iso(current.entered_care_on), iso(current.decision_on), iso(current.order_on),
         iso(current.authority_on), iso(current.matched_on), iso(current.placed_on),
         iso(current.left_care_on), iso(current.adoption_order_on),
         int(current.waiting),
@@ -122,18 +122,6 @@ def child_row(state: StreamState, journey: list[Milestone]) -> tuple:
         int(bool(disability)),
         int(aged_5_plus),
     )
-
-
-def _order_on(journey: list[Milestone]) -> datetime.date | None:
-    """The latest placement order or consent of the current period of care (what a
-    child at the `authority` stage has been waiting since)."""
-    found = None
-    for m in journey:
-        if m.name == "entered_care":
-            found = None
-        elif m.name == "placement_order":
-            found = m.occurred_on
-    return found
 
 
 def measure_row(state: StreamState, journey: list[Milestone]) -> tuple | None:

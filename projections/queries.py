@@ -30,11 +30,11 @@ from journey.domain.scorecard import (
     load_thresholds,
     percent,
 )
+from journey.domain.waiting import WAITING_STAGES
 
 Date = datetime.date
 
 HARDER_TO_PLACE_MONTHS_IN_CARE = 18
-WAITING_STAGES = ("decision", "authority", "matched")
 LIST_STAGES = WAITING_STAGES + ("placed",)
 # The date each waiting list counts its days from.
 DAYS_FROM = {
@@ -165,9 +165,11 @@ def waiting_children(
 ) -> list[dict[str, Any]]:
     """Children waiting, worst first.
 
-    Without `stage`: every child with a decision to place for adoption who is not
-    yet placed (stages decision, authority and matched), by days since the
-    decision. With `stage`: that list only, by days since the date it counts from:
+    Without `stage`: every child who is waiting (`journey.domain.waiting`: a
+    decision to place for adoption in the current plan of the current period of
+    care, not yet placed, not exited; the `children` row's `waiting`, at stage
+    decision, authority or matched), by days since the decision. With `stage`: that
+    list at one stage, by days since the date it counts from:
     `decision` (decision but no placement order; days since the decision),
     `authority` (order but not matched; days since the order), `matched`
     (matched, not placed; days since the match), `placed` (placed, not adopted;
@@ -178,9 +180,11 @@ def waiting_children(
     if stage is not None and stage not in LIST_STAGES:
         raise ValueError(f"stage {stage!r} is not a waiting list: use one of {', '.join(LIST_STAGES)}")
     stages = (stage,) if stage else WAITING_STAGES
+    # The placed are not waiting: their list is of stage alone.
+    waiting = "" if stage == "placed" else " AND waiting = 1"
     where, params = _la_clause(la)
     rows = db.query(
-        f"SELECT * FROM children WHERE stage IN ({','.join('?' * len(stages))}){where}",
+        f"SELECT * FROM children WHERE stage IN ({','.join('?' * len(stages))}){waiting}{where}",
         [*stages, *params],
     )
     listed = []

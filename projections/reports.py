@@ -78,8 +78,9 @@ def _streams_with(db: Database, kind: str, names, period_from: Date, period_to: 
 
 
 def children_waiting_on(db: Database, on: Date, la: str | None = None) -> dict[str, Any]:
-    """Children waiting on `on` (a decision to place for adoption, not placed,
-    not adopted, still in care), how long since the decision, by stage and band."""
+    """Children waiting on `on` (`journey.domain.waiting`: a decision to place for
+    adoption in the current plan of the current period of care, not placed, not
+    exited), how long since the decision, by stage and band."""
     where, params = "", []
     if la is not None:
         where, params = " AND c.la_key = ?", [council_key(la)]
@@ -95,9 +96,9 @@ def children_waiting_on(db: Database, on: Date, la: str | None = None) -> dict[s
     days, by_stage, by_band = [], Counter(), Counter()
     for milestones in journeys(db, candidates).values():
         current = current_dates(milestones, on)
-        if not current.waiting:
+        waited = current.days_waiting(on)
+        if waited is None:
             continue
-        waited = (on - current.decision_on).days
         days.append(waited)
         by_stage[stage_of(milestones, on).name] += 1
         by_band[_band(current.decision_on, on)] += 1

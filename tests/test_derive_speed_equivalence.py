@@ -36,10 +36,11 @@ from journey.domain.milestones import (
     HOUSEHOLD_MILESTONES,
     WHITE_OR_UNKNOWN_ETHNICITIES,
     Milestone,
+    current_period_of_care,
     in_journey_order,
 )
 from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
-from journey.domain.stages import ORDER, _next_stage, stage_of, stage_of_journey
+from journey.domain.stages import ORDER, SHOWN_AS, next_stage, stage_of, stage_of_journey
 from journey.domain.timescale_rules import load_timescales
 from journey.domain.waiting import current_dates, current_dates_of_journey
 from projections import derive
@@ -227,19 +228,13 @@ def plain_child_row(stream: Stream) -> tuple:
     dob, ethnicity = attributes.get("date_of_birth"), attributes.get("ethnicity")
     disability = attributes.get("disability")
     decisions = [m.occurred_on for m in journey if m.name == "adm_decision"]
-    order_on = None
-    for m in journey:
-        if m.name == "entered_care":
-            order_on = None
-        elif m.name == "placement_order":
-            order_on = m.occurred_on
     aged_5_plus = bool(dob and decisions and add_months(dob, 60) <= decisions[-1])
     return (
         stream.stream_no, stream.stream_id, stream.local_authority, stream.la_key, stream.child_ref,
         _iso(dob), attributes.get("sex"), ethnicity,
         None if disability is None else int(bool(disability)), attributes.get("sibling_group"),
         stage.name, _iso(stage.since),
-        _iso(current.entered_care_on), _iso(current.decision_on), _iso(order_on),
+        _iso(current.entered_care_on), _iso(current.decision_on), _iso(current.order_on),
         _iso(current.authority_on), _iso(current.matched_on), _iso(current.placed_on),
         _iso(current.left_care_on), _iso(current.adoption_order_on),
         int(current.waiting),
@@ -346,7 +341,14 @@ def test_derived_rows_are_the_rows_the_public_functions_give(streams, rules):
 # - one first alerting day (tests/test_first_alerting_day.py): `alert_from` is never
 #   before the clock's start (104 pre-birth-plan clocks here, whose warning counted
 #   back from the due date falls before the baby was identified); nothing else moved.
-ROWS_DIGEST_BEFORE_SPEED_UP = "9bcccd49f757a01ba23a8a0c79f4c873acaacdfdedbecae7f4f225c73fb1fe4a"
+# - one definition of waiting (tests/test_waiting.py): the `children` rows of
+#   journeys with a new entry to care and no left_care (stage `in_care` from the new
+#   entry), a decision after leaving care (still `exited`), an adoption order or a
+#   disruption after an exit, a decision recorded before an entry to care on the
+#   same day (in that period), a match or placement between a reversal and a new
+#   decision (in no plan): stage and stage_since of 150 of the 612 children, their
+#   current dates and `waiting` of a few (5); no other table moved.
+ROWS_DIGEST_BEFORE_SPEED_UP = "849f14145d8469f7f6edeffddca350e8c3edcb02772f215345171412c7b7a1ca"
 
 
 def test_derived_rows_are_what_they_were_before_the_speed_up(streams, rules):
@@ -364,14 +366,13 @@ def test_derived_rows_keep_the_types_of_the_plain_rows(streams, rules):
 def test_stage_table_agrees_with_next_stage(streams):
     for stream in streams:
         journey = in_journey_order(stream.milestones())
-        name, since = "pre_care", None
-        for m in journey:
-            new = _next_stage(name, m)
-            if new != name:
-                name, since = new, m.occurred_on
-            elif since is None:
+        entered_on, period = current_period_of_care(journey)
+        name, since = ("pre_care", None) if entered_on is None else ("in_care", entered_on)
+        for m in period:
+            name, begins = next_stage(name, m)
+            if begins or since is None:
                 since = m.occurred_on
-        assert stage_of_journey(journey) == (name, since)
+        assert stage_of_journey(journey) == (SHOWN_AS.get(name, name), since)
 
 
 def test_journey_forms_match_the_unsorted_forms(streams):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # A child's milestones, in the order a journey usually passes them.
@@ -177,3 +177,37 @@ def in_journey_order(milestones: list[Milestone]) -> list[Milestone]:
 
 
 _JOURNEY_ORDER = operator.attrgetter("occurred_on", "event_id")
+
+
+def current_period_of_care(
+    journey: Sequence[Milestone], on: datetime.date | None = None
+) -> tuple[datetime.date | None, Sequence[Milestone]]:
+    """The current period of care of `journey` (milestones in journey order), as it
+    stood on `on` (default: after every milestone): the date of the `entered_care`
+    that began it, and its milestones after that `entered_care`, in journey order.
+    With no `entered_care` recorded the date is None and every milestone counts.
+
+    A new `entered_care` begins a new period even when no `left_care` was recorded
+    before it (a gap): what came before does not count in it. The day it begins is
+    in the new period: milestones of that day recorded before the `entered_care`
+    count in it too, but for a `left_care` (it ended the period before).
+    """
+    end = len(journey)
+    if on is not None:
+        while end and journey[end - 1].occurred_on > on:
+            end -= 1
+    entered = end - 1
+    while entered >= 0 and journey[entered].name != "entered_care":
+        entered -= 1
+    if entered < 0:
+        return None, journey[:end]
+    day = journey[entered].occurred_on
+    first = entered
+    while first and journey[first - 1].occurred_on == day:
+        first -= 1
+    same_day = [m for m in journey[first:entered] if m.name not in _ENDED_BEFORE_THE_PERIOD]
+    return day, [*same_day, *journey[entered + 1 : end]] if same_day else journey[entered + 1 : end]
+
+
+# Milestones of a period's first day, recorded before its entered_care, that belong to the period before.
+_ENDED_BEFORE_THE_PERIOD = frozenset({"left_care", "entered_care"})

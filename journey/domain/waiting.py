@@ -13,9 +13,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from journey.domain.milestones import Milestone, in_journey_order, is_court_authority
+from journey.domain.milestones import Milestone, current_period_of_care, in_journey_order, is_court_authority
 
 Date = datetime.date
+
+# The stages at which a waiting child can be (`journey.domain.stages`); a child at
+# one of them is waiting when there is a decision in the current plan (a tracker
+# who starts mid-journey may have recorded a placement order and no decision: a gap).
+WAITING_STAGES = ("decision", "authority", "matched")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,14 +28,18 @@ class CurrentDates:
     """Where a child's current period of care stands, as dates (None = not yet).
 
     `decision_on` is the `adm_decision` in force (None after a `decision_reversed`
-    with no new decision). A `disruption` clears `matched_on` and `placed_on`: the
-    child is waiting again. `left_care_on` is set when the child left care after
-    entering it. `authority_on` is the first placement or freeing order of the period.
+    with no new decision; a match or placement recorded then belongs to no plan and
+    is left out). A `disruption` clears `matched_on` and `placed_on`: the child is
+    waiting again. `left_care_on` is set when the child left care after entering it.
+    `authority_on` is the first placement or freeing order of the period; `order_on`
+    the latest placement order of any authority, consent included (what a child at
+    the `authority` stage has been waiting since).
     """
 
     entered_care_on: Date | None
     decision_on: Date | None
     authority_on: Date | None
+    order_on: Date | None
     matched_on: Date | None
     placed_on: Date | None
     left_care_on: Date | None
@@ -47,13 +56,17 @@ class CurrentDates:
             and self.adoption_order_on is None
         )
 
+    def days_waiting(self, on: Date) -> int | None:
+        """Days on `on` since the decision, for a waiting child; None for one who is not."""
+        return (on - self.decision_on).days if self.waiting else None
+
 
 def current_dates(milestones: list[Milestone], on: Date | None = None) -> CurrentDates:
     """The child's dates in the current period of care, as known on `on`.
 
     With `on`, milestones that happened after it are ignored (for a list as it stood
-    on a past date); without it, every milestone counts. `entered_care` starts a
-    new period and forgets the last one.
+    on a past date); without it, every milestone counts. Only the current period of
+    care counts (`journey.domain.milestones.current_period_of_care`).
     """
     return current_dates_of_journey(in_journey_order(milestones), on)
 
@@ -61,26 +74,28 @@ def current_dates(milestones: list[Milestone], on: Date | None = None) -> Curren
 def current_dates_of_journey(journey: list[Milestone], on: Date | None = None) -> CurrentDates:
     """`current_dates` of milestones already in journey order (`in_journey_order`):
     the projection sorts each journey once."""
+    entered, period = current_period_of_care(journey, on)
     # The dates as local names, rather than a dict of the fields: 10,000 children a rebuild.
-    entered = decision = authority = matched = placed = left = adopted = None
-    for milestone in journey:
+    decision = authority = order = matched = placed = left = adopted = None
+    reversed_ = False  # a decision_reversed with no new adm_decision since
+    for milestone in period:
         day = milestone.occurred_on
-        if on is not None and day > on:
-            break
         name = milestone.name
-        if name == "entered_care":
-            entered, decision, authority, matched, placed, left, adopted = day, None, None, None, None, None, None
-        elif name == "adm_decision":
-            decision = day
+        if name == "adm_decision":
+            decision, reversed_ = day, False
         elif name == "decision_reversed":
             decision = matched = placed = None
+            reversed_ = True
         elif name == "placement_order":
+            order = day
             if authority is None and is_court_authority(milestone):
                 authority = day
         elif name == "matched":
-            matched = day
+            if not reversed_:
+                matched = day
         elif name == "placed":
-            placed = day
+            if not reversed_:
+                placed = day
         elif name == "disruption":
             matched = placed = None
         elif name == "left_care":
@@ -88,7 +103,7 @@ def current_dates_of_journey(journey: list[Milestone], on: Date | None = None) -
         elif name == "adoption_order":
             adopted = day
     return CurrentDates(
-        entered_care_on=entered, decision_on=decision, authority_on=authority, matched_on=matched,
+        entered_care_on=entered, decision_on=decision, authority_on=authority, order_on=order, matched_on=matched,
         placed_on=placed, left_care_on=left, adoption_order_on=adopted,
     )
 
@@ -96,5 +111,4 @@ def current_dates_of_journey(journey: list[Milestone], on: Date | None = None) -
 def days_waiting(milestones: list[Milestone], on: Date) -> int | None:
     """Days on `on` since the decision to place for adoption, for a child who is
     waiting (see `CurrentDates.waiting`); None for a child who is not."""
-    current = current_dates(milestones, on)
-    return (on - current.decision_on).days if current.waiting else None
+    return current_dates(milestones, on).days_waiting(on)
