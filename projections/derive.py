@@ -11,10 +11,10 @@ import datetime
 import json
 
 from journey.domain.adopters import AdopterWait, approval_waits
-from journey.domain.calendar import add_months
 from journey.domain.clocks import Stop, clock_tuples_of_journey, first_alerting_day
 from journey.domain.measure_dates import ChildMeasureDates, measure_dates_of_journey
-from journey.domain.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
+from journey.domain.harder_to_place import aged_5_or_over_at_decision, black_asian_or_minority_ethnic
+from journey.domain.milestones import Milestone, in_journey_order
 from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
 from journey.domain.stages import stage_of_journey
 from journey.domain.timescale_rules import Rule
@@ -41,8 +41,6 @@ HOUSEHOLD_LATEST = (
     "registration_of_interest", "stage1_started", "stage1_completed", "stage2_started",
     "approved", "matched", "placed", "adoption_order", "withdrawn",
 )
-
-AGE_FOR_HARDER_TO_PLACE_YEARS = 5
 
 
 def iso(day: datetime.date | None) -> str | None:
@@ -103,10 +101,6 @@ def child_row(state: StreamState, journey: list[Milestone]) -> tuple:
     attributes = state.attributes
     dob = attributes.get("date_of_birth")
     ethnicity = attributes.get("ethnicity")
-    latest_decision = next((m.occurred_on for m in reversed(journey) if m.name == "adm_decision"), None)
-    aged_5_plus = bool(
-        dob and latest_decision and add_months(dob, 12 * AGE_FOR_HARDER_TO_PLACE_YEARS) <= latest_decision
-    )
     disability = attributes.get("disability")
     return (
         state.stream_no, state.stream_id, state.local_authority, state.la_key, state.child_ref,
@@ -118,9 +112,9 @@ def child_row(state: StreamState, journey: list[Milestone]) -> tuple:
         iso(current.left_care_on), iso(current.adoption_order_on),
         int(current.waiting),
         int(bool(attributes.get("sibling_group"))),
-        int(bool(ethnicity) and ethnicity not in WHITE_OR_UNKNOWN_ETHNICITIES),
+        int(black_asian_or_minority_ethnic(ethnicity)),
         int(bool(disability)),
-        int(aged_5_plus),
+        int(aged_5_or_over_at_decision(dob, journey)),
     )
 
 

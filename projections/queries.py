@@ -18,9 +18,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from journey.domain import clock
-from journey.domain.calendar import add_months
 from journey.domain.clocks import Clock, Stop
 from journey.domain.councils import council_key
+from journey.domain.harder_to_place import waiting_18_months_or_more
 from journey.domain.scorecard import (
     DataQualityProblem,
     Scorecard,
@@ -34,7 +34,6 @@ from journey.domain.waiting import WAITING_STAGES
 
 Date = datetime.date
 
-HARDER_TO_PLACE_MONTHS_IN_CARE = 18
 LIST_STAGES = WAITING_STAGES + ("placed",)
 # The date each waiting list counts its days from.
 DAYS_FROM = {
@@ -116,10 +115,7 @@ def child(db: Database, la: str, child_ref: str, today: Date | None = None) -> d
 
 def _child(row: dict, today: Date) -> dict[str, Any]:
     since = _d(row["stage_since"])
-    entered = _d(row["entered_care_on"])
-    long_in_care = bool(
-        entered and row["waiting"] and add_months(entered, HARDER_TO_PLACE_MONTHS_IN_CARE) <= today
-    )
+    long_in_care = waiting_18_months_or_more(_d(row["entered_care_on"]), bool(row["waiting"]), today)
     groups = [
         name
         for name, flag in (

@@ -5,7 +5,10 @@ tuples (`clock_tuples_of_journey`), uses the `*_of_journey` forms of the stage,
 current-dates and measure-dates functions, remembers ISO texts and writes the
 stops' JSON by hand. These tests build the same rows the plain way (the public
 functions on shuffled milestones, `Clock` objects, `isoformat`, `json.dumps`) for
-seeded random journeys, odd ones included, and compare them exactly.
+seeded random journeys, odd ones included, and compare them exactly. The rules
+themselves (a child's order date, the harder-to-place groups, the first alerting
+day) are the domain's, called here as derive calls them: this test checks the
+fast paths, not a second copy of each rule.
 """
 
 from __future__ import annotations
@@ -30,11 +33,11 @@ from journey.domain.clocks import (
     household_clocks,
 )
 from journey.domain.councils import council_key
+from journey.domain.harder_to_place import aged_5_or_over_at_decision, black_asian_or_minority_ethnic
 from journey.domain.measure_dates import child_measure_dates, measure_dates, measure_dates_of_journey
 from journey.domain.milestones import (
     CHILD_MILESTONES,
     HOUSEHOLD_MILESTONES,
-    WHITE_OR_UNKNOWN_ETHNICITIES,
     Milestone,
     current_period_of_care,
     in_journey_order,
@@ -227,8 +230,6 @@ def plain_child_row(stream: Stream) -> tuple:
     attributes = stream.attributes
     dob, ethnicity = attributes.get("date_of_birth"), attributes.get("ethnicity")
     disability = attributes.get("disability")
-    decisions = [m.occurred_on for m in journey if m.name == "adm_decision"]
-    aged_5_plus = bool(dob and decisions and add_months(dob, 60) <= decisions[-1])
     return (
         stream.stream_no, stream.stream_id, stream.local_authority, stream.la_key, stream.child_ref,
         _iso(dob), attributes.get("sex"), ethnicity,
@@ -239,9 +240,9 @@ def plain_child_row(stream: Stream) -> tuple:
         _iso(current.left_care_on), _iso(current.adoption_order_on),
         int(current.waiting),
         int(bool(attributes.get("sibling_group"))),
-        int(bool(ethnicity) and ethnicity not in WHITE_OR_UNKNOWN_ETHNICITIES),
+        int(black_asian_or_minority_ethnic(ethnicity)),
         int(bool(disability)),
-        int(aged_5_plus),
+        int(aged_5_or_over_at_decision(dob, journey)),
     )
 
 
