@@ -1,4 +1,6 @@
-"""Rules about milestones that every path shares (journey/domain/milestones.py)."""
+"""Rules about milestones that every path shares (journey/domain/milestones.py): what a
+placement order with no authority is, and what a stream's milestones are once
+corrected and withdrawn (the store, the projection and the history ask the same)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,21 @@ from journey.domain import values
 from journey.domain.board import board_counts
 from journey.domain.clocks import child_clocks
 from journey.domain.measure_dates import measure_dates
-from journey.domain.milestones import Milestone, authority_of, is_court_authority
+from journey.domain.milestones import (
+    Milestone,
+    MilestoneEntry,
+    authority_of,
+    current_milestones,
+    in_journey_order,
+    is_court_authority,
+)
 from journey.domain.timescale_rules import load_rules
 from journey.domain.waiting import current_dates
+from journey.store.history import journey_as_at
+from projections.facts import fact_of_event
+from projections.stream_state import apply, new_state
+
+from factories import make_tracker
 
 d = date.fromisoformat
 
@@ -41,3 +55,38 @@ def test_every_path_takes_an_order_without_authority_as_a_placement_order():
     assert board_counts([journey], d("2017-04-01"), d("2018-03-31")).placement_orders == 1
     [clock] = [c for c in child_clocks(journey, load_rules()) if c.rule_id == "order-to-match"]
     assert (clock.started_on, clock.stopped_by) == (d("2017-06-01"), "matched")
+
+
+def test_an_entry_stands_as_its_latest_correction_and_a_withdrawal_leaves_it_out():
+    placed = MilestoneEntry(3, "placed", d("2019-03-15"), {"household": "HH-1"})
+    entries = [MilestoneEntry(1, "entered_care", d("2018-01-02"), {}), MilestoneEntry(2, "matched", d("2019-03-01"), {}), placed]
+    placed.correct(d("2019-03-18"), {"household": "HH-2"})  # all the details are replaced
+    entries[1].withdraw()
+    assert current_milestones(entries) == [
+        Milestone(1, "entered_care", d("2018-01-02"), {}),
+        Milestone(3, "placed", d("2019-03-18"), {"household": "HH-2"}),
+    ]
+
+
+def test_the_store_the_projection_and_the_history_agree_on_the_current_milestones(tmp_path):
+    app = make_tracker(tmp_path)
+    try:
+        for name, day in (("entered_care", "2018-01-02"), ("adm_decision", "2018-03-01"),
+                          ("placement_order", "2018-05-01"), ("register_referral", "2018-05-20")):
+            app.record("Coventry", "CM-1", name, day, recorded_by="test")
+        app.correct("Coventry", "CM-1", "placement_order", "2018-05-01", "2018-05-03", reason="sealed date", recorded_by="test")
+        app.withdraw("Coventry", "CM-1", "register_referral", "2018-05-20", reason="in error", recorded_by="test")
+        aggregate = app.load_child("Coventry", "CM-1")
+        events = app.child_events("Coventry", "CM-1")
+        first, *rest = [fact_of_event(event) for event in events]
+        state = new_state(first)  # the projection's state of the stream, as --as-known-on builds it
+        for fact in rest:
+            apply(state, fact)
+        expected = [("entered_care", "2018-01-02"), ("adm_decision", "2018-03-01"), ("placement_order", "2018-05-03")]
+        for milestones in (aggregate.milestones(), state.milestones()):
+            assert [(m.name, m.occurred_on.isoformat()) for m in in_journey_order(milestones)] == expected
+        as_at = journey_as_at(events, d("2018-12-31"))
+        assert [(e["milestone"], e["occurred_on"]) for e in as_at] == expected
+        assert as_at[2]["corrected_by"] and as_at[2]["details"] == {"authority": "placement_order"}
+    finally:
+        app.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 # A child's milestones, in the order a journey usually passes them.
@@ -155,6 +155,52 @@ class Milestone:
     @property
     def sort_key(self) -> tuple[datetime.date, int]:
         return (self.occurred_on, self.event_id)
+
+
+class MilestoneEntry:
+    """One milestone of a stream as it stands: recorded, then perhaps corrected
+    (`correct`) or withdrawn (`withdraw`). Corrections never edit history: the
+    stream keeps its events, and an entry is what they add up to.
+
+    The store's aggregates, the projection's stream state and a child's history as
+    at a date each keep one per recorded milestone; `current_milestones` turns them
+    into the milestones every rule reads.
+    """
+
+    __slots__ = ("event_id", "name", "occurred_on", "details", "withdrawn", "_milestone")
+
+    def __init__(
+        self, event_id: int, name: str, occurred_on: datetime.date, details: Mapping[str, Any], withdrawn: bool = False
+    ) -> None:
+        self.event_id = event_id
+        self.name = name
+        self.occurred_on = occurred_on
+        self.details = details
+        self.withdrawn = withdrawn
+        self._milestone: Milestone | None = None
+
+    def correct(self, occurred_on: datetime.date, details: Mapping[str, Any]) -> None:
+        """Apply a correction: its date and its details (all of them, not only those
+        it changes) replace the milestone's."""
+        self.occurred_on, self.details, self._milestone = occurred_on, details, None
+
+    def withdraw(self) -> None:
+        """Apply a withdrawal: the milestone was recorded in error and no longer counts."""
+        self.withdrawn = True
+
+    @property
+    def milestone(self) -> Milestone:
+        """The milestone as it stands (made once, again after a correction)."""
+        made = self._milestone
+        if made is None:
+            made = self._milestone = Milestone(self.event_id, self.name, self.occurred_on, self.details)
+        return made
+
+
+def current_milestones(entries: Iterable[MilestoneEntry]) -> list[Milestone]:
+    """A stream's milestones as they stand, from its entries: corrections applied,
+    withdrawn ones left out, in the order of `entries` (the order recorded)."""
+    return [entry.milestone for entry in entries if not entry.withdrawn]
 
 
 def authority_of(details: Mapping[str, Any]) -> str:
