@@ -33,7 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from journey import alerts, clock  # noqa: E402
+from journey import alerts  # noqa: E402
+from journey.domain import clock  # noqa: E402
 from journey.store.application import JourneyTracker  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from journey import clock  # noqa: E402
+from journey.domain import clock  # noqa: E402
 from journey.store.application import JourneyTracker  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 from journey.importers.milestones_file import import_milestones, rows_from_dicts  # noqa: E402

@@ -10,21 +10,15 @@ from __future__ import annotations
 import datetime
 import json
 
-from journey.domain.measures import (
-    AdopterWait,
-    ChildMeasureDates,
-    a1_days,
-    a2_days,
-    a10_days,
-    add_months,
-    approval_waits,
-    current_dates_of_journey,
-    measure_dates_of_journey,
-    placed_within_14_months,
-)
-from journey.domain.milestones import WHITE_OR_UNKNOWN_ETHNICITIES, Milestone, in_journey_order
+from journey.domain.adopters import AdopterWait, approval_waits
+from journey.domain.clocks import Stop, clock_tuples_of_journey, first_alerting_day
+from journey.domain.measure_dates import ChildMeasureDates, measure_dates_of_journey
+from journey.domain.harder_to_place import aged_5_or_over_at_decision, black_asian_or_minority_ethnic
+from journey.domain.milestones import Milestone, in_journey_order
+from journey.domain.scorecard import a1_days, a2_days, a10_days, placed_within_14_months
 from journey.domain.stages import stage_of_journey
-from journey.domain.timescales import Rule, Stop, clock_tuples_of_journey
+from journey.domain.timescale_rules import Rule
+from journey.domain.waiting import current_dates_of_journey
 
 from projections.stream_state import CHILD, StreamState
 
@@ -47,8 +41,6 @@ HOUSEHOLD_LATEST = (
     "registration_of_interest", "stage1_started", "stage1_completed", "stage2_started",
     "approved", "matched", "placed", "adoption_order", "withdrawn",
 )
-
-AGE_FOR_HARDER_TO_PLACE_YEARS = 5
 
 
 def iso(day: datetime.date | None) -> str | None:
@@ -109,37 +101,21 @@ def child_row(state: StreamState, journey: list[Milestone]) -> tuple:
     attributes = state.attributes
     dob = attributes.get("date_of_birth")
     ethnicity = attributes.get("ethnicity")
-    latest_decision = next((m.occurred_on for m in reversed(journey) if m.name == "adm_decision"), None)
-    aged_5_plus = bool(
-        dob and latest_decision and add_months(dob, 12 * AGE_FOR_HARDER_TO_PLACE_YEARS) <= latest_decision
-    )
     disability = attributes.get("disability")
     return (
         state.stream_no, state.stream_id, state.local_authority, state.la_key, state.child_ref,
         iso(dob), attributes.get("sex"), ethnicity,
         None if disability is None else int(bool(disability)), attributes.get("sibling_group"),
         stage, iso(stage_since),
-        iso(current.entered_care_on), iso(current.decision_on), iso(_order_on(journey)),
+        iso(current.entered_care_on), iso(current.decision_on), iso(current.order_on),
         iso(current.authority_on), iso(current.matched_on), iso(current.placed_on),
         iso(current.left_care_on), iso(current.adoption_order_on),
         int(current.waiting),
         int(bool(attributes.get("sibling_group"))),
-        int(bool(ethnicity) and ethnicity not in WHITE_OR_UNKNOWN_ETHNICITIES),
+        int(black_asian_or_minority_ethnic(ethnicity)),
         int(bool(disability)),
-        int(aged_5_plus),
+        int(aged_5_or_over_at_decision(dob, journey)),
     )
-
-
-def _order_on(journey: list[Milestone]) -> datetime.date | None:
-    """The latest placement order or consent of the current period of care (what a
-    child at the `authority` stage has been waiting since)."""
-    found = None
-    for m in journey:
-        if m.name == "entered_care":
-            found = None
-        elif m.name == "placement_order":
-            found = m.occurred_on
-    return found
 
 
 def measure_row(state: StreamState, journey: list[Milestone]) -> tuple | None:
@@ -211,7 +187,7 @@ def clock_rows(state: StreamState, journey: list[Milestone], rules: tuple[Rule, 
         rows.append((
             stream_no, stream_id, kind, child_ref, la, la_key, household_ref,
             rule_id, iso(started_on), iso(due_on), iso(warn_on),
-            iso(alert_from(warn_on, due_on)),
+            iso(first_alerting_day(started_on, due_on, warn_on)),
             None if holding is None else iso(holding.stopped_on),
             None if holding is None else holding.stopped_by,
             int(holding is None),
@@ -245,12 +221,3 @@ _names: dict = {}
 
 # What `json.dumps` with its defaults uses, made once rather than per call.
 _ENCODER = json.JSONEncoder()
-
-
-def alert_from(warn_on: datetime.date | None, due_on: datetime.date) -> datetime.date:
-    """The first day a running clock has a level: its warning date, else the day
-    after it is due."""
-    return warn_on if warn_on is not None else due_on + ONE_DAY
-
-
-ONE_DAY = datetime.timedelta(days=1)

@@ -11,7 +11,8 @@ import datetime
 import uuid
 
 from journey.domain.councils import council_key
-from journey.domain.measures import Scorecard, child_measure_dates, scorecard
+from journey.domain.measure_dates import child_measure_dates
+from journey.domain.scorecard import Scorecard, scorecard
 
 from projections.facts import fact_of_event
 from projections.stream_state import CHILD, StreamState, apply, new_state
@@ -48,7 +49,7 @@ def streams_as_known_on(app, moment: datetime.datetime) -> dict[uuid.UUID, Strea
 def scorecard_as_known_on(
     app, moment: datetime.datetime, period_from: datetime.date, period_to: datetime.date, la: str | None = None
 ) -> Scorecard:
-    """`journey.measures.scorecard` over the children as known at `moment`."""
+    """`journey.domain.scorecard.scorecard` over the children as known at `moment`."""
     key = council_key(la) if la else None
     children = []
     for state in streams_as_known_on(app, moment).values():

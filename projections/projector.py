@@ -36,7 +36,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from journey.domain.timescales import RULES_FILE_NAME, Rule, load_timescales
+from journey.domain.timescale_rules import RULES_FILE_NAME, Rule, load_timescales
 from migrations.read_models import PROJECTION, replay_from_start
 
 from projections import derive, facts, reading

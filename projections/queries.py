@@ -1,9 +1,9 @@
 """What the CLI, the web and the alert sweep read from the read models.
 
 Every function takes an open read-model database (`projections.store`) and
-returns plain values (dicts, lists, `journey.measures` dataclasses). Callers
+returns plain values (dicts, lists, `journey.domain` dataclasses). Callers
 catch up first (`projections.catch_up`). Days are counted to the `today` given
-(default: `journey.clock.today()`), from the dates stored.
+(default: `journey.domain.clock.today()`), from the dates stored.
 
 `la` arguments are council names as the application resolves them
 (`app.council(name).name`); they match the stored council regardless of case.
@@ -13,29 +13,27 @@ from __future__ import annotations
 
 import datetime
 import json
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlite_utils import Database
 
 from journey.domain import clock
+from journey.domain.clocks import Clock, Stop
 from journey.domain.councils import council_key
-from journey.domain.measures import (
-    AverageMeasure,
+from journey.domain.harder_to_place import waiting_18_months_or_more
+from journey.domain.scorecard import (
     DataQualityProblem,
     Scorecard,
     ThresholdTable,
     WithinMeasure,
-    add_months,
+    average_measure,
     load_thresholds,
     percent,
 )
-from journey.domain.timescales import Clock, Stop
+from journey.domain.waiting import WAITING_STAGES
 
 Date = datetime.date
 
-HARDER_TO_PLACE_MONTHS_IN_CARE = 18
-WAITING_STAGES = ("decision", "authority", "matched")
 LIST_STAGES = WAITING_STAGES + ("placed",)
 # The date each waiting list counts its days from.
 DAYS_FROM = {
@@ -60,28 +58,14 @@ def _la_clause(la: str | None) -> tuple[str, list]:
 # ---------------------------------------------------------------------------- scorecard
 
 
-def _average(total: int | None, count: int) -> int | None:
-    """As `journey.measures.average_days`, from a sum and a count: the mean of
-    whole days rounded half up; None for no children."""
-    if not count:
-        return None
-    return int((Decimal(total) / Decimal(count)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _average_measure(total: int | None, count: int, threshold: int | None) -> AverageMeasure:
-    average = _average(total, count)
-    met = None if average is None or threshold is None else average <= threshold
-    return AverageMeasure(count, average, threshold, met)
-
-
 def scorecard_from_read_models(
     db: Database, period_from: Date, period_to: Date, la: str | None = None,
     thresholds: ThresholdTable | None = None,
 ) -> Scorecard:
     """A1, A2, A3 and A10 for the children adopted in [period_from, period_to]
-    (of council `la`, or all), as `journey.measures.scorecard` computes them.
+    (of council `la`, or all), as `journey.domain.scorecard.scorecard` computes them.
 
-    Each child's days per measure were computed by `journey.measures` when the
+    Each child's days per measure were computed by `journey.domain.scorecard` when the
     child was projected, and summed by day of adoption order (`scorecard_days`);
     here the days of the period are summed, so the time depends on the length of
     the period, not on the number of children held."""
@@ -108,10 +92,10 @@ def scorecard_from_read_models(
     return Scorecard(
         period_from=period_from,
         period_to=period_to,
-        a1=_average_measure(a1_sum, a1_n, in_force.a1_days),
-        a2=_average_measure(a2_sum, a2_n, in_force.a2_days),
+        a1=average_measure(a1_sum, a1_n, in_force.a1_days),
+        a2=average_measure(a2_sum, a2_n, in_force.a2_days),
         a3=WithinMeasure(a3_n, a3_within, percent(a3_within, a3_n)),
-        a10=_average_measure(a10_sum, a10_n, in_force.a10_days),
+        a10=average_measure(a10_sum, a10_n, in_force.a10_days),
         data_quality=problems,
         thresholds=in_force,
     )
@@ -131,10 +115,7 @@ def child(db: Database, la: str, child_ref: str, today: Date | None = None) -> d
 
 def _child(row: dict, today: Date) -> dict[str, Any]:
     since = _d(row["stage_since"])
-    entered = _d(row["entered_care_on"])
-    long_in_care = bool(
-        entered and row["waiting"] and add_months(entered, HARDER_TO_PLACE_MONTHS_IN_CARE) <= today
-    )
+    long_in_care = waiting_18_months_or_more(_d(row["entered_care_on"]), bool(row["waiting"]), today)
     groups = [
         name
         for name, flag in (
@@ -180,9 +161,11 @@ def waiting_children(
 ) -> list[dict[str, Any]]:
     """Children waiting, worst first.
 
-    Without `stage`: every child with a decision to place for adoption who is not
-    yet placed (stages decision, authority and matched), by days since the
-    decision. With `stage`: that list only, by days since the date it counts from:
+    Without `stage`: every child who is waiting (`journey.domain.waiting`: a
+    decision to place for adoption in the current plan of the current period of
+    care, not yet placed, not exited; the `children` row's `waiting`, at stage
+    decision, authority or matched), by days since the decision. With `stage`: that
+    list at one stage, by days since the date it counts from:
     `decision` (decision but no placement order; days since the decision),
     `authority` (order but not matched; days since the order), `matched`
     (matched, not placed; days since the match), `placed` (placed, not adopted;
@@ -193,9 +176,11 @@ def waiting_children(
     if stage is not None and stage not in LIST_STAGES:
         raise ValueError(f"stage {stage!r} is not a waiting list: use one of {', '.join(LIST_STAGES)}")
     stages = (stage,) if stage else WAITING_STAGES
+    # The placed are not waiting: their list is of stage alone.
+    waiting = "" if stage == "placed" else " AND waiting = 1"
     where, params = _la_clause(la)
     rows = db.query(
-        f"SELECT * FROM children WHERE stage IN ({','.join('?' * len(stages))}){where}",
+        f"SELECT * FROM children WHERE stage IN ({','.join('?' * len(stages))}){waiting}{where}",
         [*stages, *params],
     )
     listed = []

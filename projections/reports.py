@@ -2,7 +2,7 @@
 the read models: context counts of what happened in the quarter, children and
 households waiting at its end, A11, A12 and the adopters' stage timeliness.
 
-The counts and waits come from `journey.measures` (`board_counts`,
+The counts and waits come from the domain (`board_counts`,
 `current_dates`, `approval_waits`/`households_waiting`, `a12`); the read models
 only pick which journeys to hand them (those with a milestone in the period).
 """
@@ -16,19 +16,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from journey.domain.adopters import AdopterWait, a12, households_waiting
+from journey.domain.board import board_counts
+from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
-from journey.domain.measures import (
-    AdopterWait,
-    a12,
-    add_months,
-    average_days,
-    board_counts,
-    current_dates,
-    households_waiting,
-    percent,
-)
 from journey.domain.milestones import Milestone, in_journey_order
+from journey.domain.scorecard import average_days, percent
 from journey.domain.stages import stage_of
+from journey.domain.waiting import current_dates
 
 from projections.jsontext import loads
 
@@ -83,8 +78,9 @@ def _streams_with(db: Database, kind: str, names, period_from: Date, period_to: 
 
 
 def children_waiting_on(db: Database, on: Date, la: str | None = None) -> dict[str, Any]:
-    """Children waiting on `on` (a decision to place for adoption, not placed,
-    not adopted, still in care), how long since the decision, by stage and band."""
+    """Children waiting on `on` (`journey.domain.waiting`: a decision to place for
+    adoption in the current plan of the current period of care, not placed, not
+    exited), how long since the decision, by stage and band."""
     where, params = "", []
     if la is not None:
         where, params = " AND c.la_key = ?", [council_key(la)]
@@ -100,9 +96,9 @@ def children_waiting_on(db: Database, on: Date, la: str | None = None) -> dict[s
     days, by_stage, by_band = [], Counter(), Counter()
     for milestones in journeys(db, candidates).values():
         current = current_dates(milestones, on)
-        if not current.waiting:
+        waited = current.days_waiting(on)
+        if waited is None:
             continue
-        waited = (on - current.decision_on).days
         days.append(waited)
         by_stage[stage_of(milestones, on).name] += 1
         by_band[_band(current.decision_on, on)] += 1

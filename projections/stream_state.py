@@ -13,7 +13,7 @@ import datetime
 from typing import Any
 
 from journey.domain.councils import council_key
-from journey.domain.milestones import Milestone
+from journey.domain.milestones import Milestone, MilestoneEntry, current_milestones
 
 from projections import facts as f
 from projections.jsontext import dumps, loads
@@ -21,16 +21,30 @@ from projections.jsontext import dumps, loads
 CHILD = "child"
 HOUSEHOLD = "household"
 
-# An entry: [name, occurred_on as ISO text, details as JSON text, withdrawn,
-# its `Milestone` once made, the details as a dict if known]: as the `milestones`
-# row holds it, so that writing the row converts nothing, and the `Milestone`
-# is made only when asked for.
-NAME, OCCURRED_ON, DETAILS, WITHDRAWN, MADE, DETAILS_DICT = range(6)
+
+
+class StoredEntry(MilestoneEntry):
+    """A `MilestoneEntry` that also keeps its date and details as the `milestones`
+    row holds them (ISO text, JSON text), so that writing the row converts nothing."""
+
+    __slots__ = ("occurred_on_text", "details_text")
+
+    def __init__(self, event_id: int, name: str, occurred_on_text: str, details_text: str,
+                 details: dict | None = None, withdrawn: bool = False) -> None:
+        super().__init__(
+            event_id, name, _date(occurred_on_text), loads(details_text) if details is None else details, withdrawn,
+        )
+        self.occurred_on_text, self.details_text = occurred_on_text, details_text
+
+    def correct_stored(self, occurred_on_text: str, details_text: str, details: dict | None = None) -> None:
+        """`MilestoneEntry.correct`, from the correction's texts (and its details as a dict if known)."""
+        self.occurred_on_text, self.details_text = occurred_on_text, details_text
+        self.correct(_date(occurred_on_text), loads(details_text) if details is None else details)
 
 
 class StreamState:
-    """One stream: identity, attributes and `entries` (event id -> entry, as
-    above). `changed` holds the event ids whose rows must be written;
+    """One stream: identity, attributes and `entries` (event id -> `StoredEntry`,
+    in the order recorded). `changed` holds the event ids whose rows must be written;
     `identity_changed` says the stream row must be."""
 
     __slots__ = (
@@ -48,7 +62,7 @@ class StreamState:
         self.household_ref = household_ref
         self.interagency = interagency
         self.attributes: dict[str, Any] = attributes or {}
-        self.entries: dict[int, list] = {}
+        self.entries: dict[int, StoredEntry] = {}
         self.changed: set[int] = set()
         self.identity_changed = False
         # Whether derived rows of this stream may exist in the read models
@@ -61,19 +75,8 @@ class StreamState:
 
     def milestones(self) -> list[Milestone]:
         """The current milestones (corrections applied, withdrawn ones left out)."""
-        found = []
-        for event_id, entry in self.entries.items():
-            if entry[WITHDRAWN]:
-                continue
-            made = entry[MADE]
-            if made is None:  # made once: a household is recomputed many times
-                details = entry[DETAILS_DICT]
-                made = entry[MADE] = Milestone(
-                    event_id, entry[NAME], _date(entry[OCCURRED_ON]),
-                    loads(entry[DETAILS]) if details is None else details,
-                )
-            found.append(made)
-        return found
+        # (each entry makes its `Milestone` once: a household is recomputed many times)
+        return current_milestones(self.entries.values())
 
     # -- rows --------------------------------------------------------------------
 
@@ -88,8 +91,10 @@ class StreamState:
         entries, stream_no = self.entries, self.stream_no
         rows = []
         for event_id in event_ids:
-            name, occurred_on, details, withdrawn = entries[event_id][:4]
-            rows.append((stream_no, event_id, name, occurred_on, details, int(withdrawn)))
+            entry = entries[event_id]
+            rows.append((
+                stream_no, event_id, entry.name, entry.occurred_on_text, entry.details_text, int(entry.withdrawn),
+            ))
         return rows
 
     @classmethod
@@ -104,7 +109,7 @@ class StreamState:
             attributes=loads(stream["attributes"]), has_rows=True,
         )
         for event_id, name, occurred_on, details, withdrawn in milestones:
-            state.entries[event_id] = [name, occurred_on, details, bool(withdrawn), None, None]
+            state.entries[event_id] = StoredEntry(event_id, name, occurred_on, details, None, bool(withdrawn))
         return state
 
 
@@ -131,7 +136,7 @@ def apply(state: StreamState, fact: tuple) -> None:
     kind = fact[2]
     if kind == f.RECORDED:
         _, event_id, _, name, occurred_on, details, as_dict = fact
-        state.entries[event_id] = [name, occurred_on, details, False, None, as_dict]
+        state.entries[event_id] = StoredEntry(event_id, name, occurred_on, details, as_dict)
         state.changed.add(event_id)
         if name == "born" and state.kind == CHILD:
             _set_attribute(state, "date_of_birth", _date(occurred_on))
@@ -140,7 +145,7 @@ def apply(state: StreamState, fact: tuple) -> None:
         entry = state.entries.get(corrects)
         if entry is None:  # a milestone the projection never saw recorded
             return
-        entry[OCCURRED_ON], entry[DETAILS], entry[MADE], entry[DETAILS_DICT] = occurred_on, details, None, as_dict
+        entry.correct_stored(occurred_on, details, as_dict)
         state.changed.add(corrects)
         if name == "born" and state.kind == CHILD:
             _set_attribute(state, "date_of_birth", _date(occurred_on))
@@ -148,7 +153,7 @@ def apply(state: StreamState, fact: tuple) -> None:
         entry = state.entries.get(fact[3])
         if entry is None:
             return
-        entry[WITHDRAWN] = True
+        entry.withdraw()
         state.changed.add(fact[3])
     elif kind == f.AMENDED:
         for key, value in fact[3].items():

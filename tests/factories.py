@@ -1,7 +1,7 @@
 """Shared factories for the journey tests: plain functions with keyword defaults.
 
 Every tracker here runs on real SQLite files under the test's `tmp_path`. Tests
-fix "today" through the clock seam (`journey.clock.set_today`), normally to
+fix "today" through the clock seam (`journey.domain.clock.set_today`), normally to
 `TODAY`, so stages and days in stage do not depend on the real date.
 """
 

@@ -2,7 +2,7 @@
 back for review, closed naming the milestone, reopened; dated when they take effect.
 
 Every tracker runs on real SQLite files under tmp_path; today comes from the one
-clock seam (`journey.clock`), which these tests set.
+clock seam (`journey.domain.clock`), which these tests set.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from journey.alerts import (
 )
 from journey.store.application import JourneyTracker
 from journey.domain.milestones import Milestone
-from journey.domain.timescales import child_clocks, load_rules
+from journey.domain.clocks import child_clocks
+from journey.domain.timescale_rules import load_rules
 
 BY = "tester"
 # A placement order on 1 March 2024 starts an order-to-match clock that warns on

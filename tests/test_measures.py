@@ -11,34 +11,27 @@ from decimal import Decimal
 
 import pytest
 
-from journey.domain.measures import (
-    AdopterWait,
-    ChildMeasureDates,
+from journey.domain.adopters import AdopterWait, a12, approval_waits, households_waiting, waited_months
+from journey.domain.board import board_counts
+from journey.domain.calendar import add_months, financial_year_of, parse_financial_year, parse_period, parse_quarter
+from journey.domain.measure_dates import ChildMeasureDates, child_measure_dates, measure_dates
+from journey.domain.milestones import Milestone
+from journey.domain.scorecard import (
+    AverageMeasure,
     a1_days,
     a2_days,
     a10_days,
-    a12,
-    add_months,
-    approval_waits,
     average_days,
-    board_counts,
-    child_measure_dates,
-    current_dates,
-    days_waiting,
-    financial_year_of,
-    households_waiting,
+    average_measure,
     load_thresholds,
-    measure_dates,
-    parse_financial_year,
-    parse_period,
-    parse_quarter,
+    mean_days,
     percent,
     placed_within_14_months,
     scorecard,
     thresholds_from_toml,
-    waited_months,
 )
-from journey.domain.milestones import Milestone
+from journey.domain.waiting import current_dates, days_waiting
+from projections import queries
 
 d = date.fromisoformat
 
@@ -508,6 +501,16 @@ def test_the_average_rounds_half_up():
     assert card.a2.met is True
     assert average_days([1, 2, 2, 2]) == 2  # 7 / 4 = 1.75
     assert average_days([2, 2, 2, 3]) == 2  # 9 / 4 = 2.25
+
+
+def test_the_read_models_sums_are_averaged_by_the_same_rule():
+    # What projections.queries hands over: a sum of days and a number of children.
+    assert mean_days(801, 2) == 401  # 400.5, half up
+    assert mean_days(None, 0) is None
+    assert average_measure(241, 2, 121) == AverageMeasure(2, 121, 121, True)
+    assert average_measure(None, 0, 426) == AverageMeasure(0, None, 426, None)
+    assert average_measure(427, 1, None) == AverageMeasure(1, 427, None, None)
+    assert queries.average_measure is average_measure
 
 
 def test_an_average_one_day_over_the_threshold_is_not_met():

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from journey.domain import clock
-from journey.domain.measures import ChildMeasureDates, scorecard
+from journey.domain.measure_dates import ChildMeasureDates
+from journey.domain.scorecard import scorecard
 from projections import catch_up, scorecard_from_read_models
 from projections.known import scorecard_as_known_on
 
@@ -174,7 +175,7 @@ def test_the_scorecard_for_2016_19(app, db):
 
 
 def test_the_read_models_agree_with_the_pure_scorecard(app, db):
-    """The SQL sums give exactly what journey.measures.scorecard gives from the rows."""
+    """The SQL sums give exactly what journey.domain.scorecard.scorecard gives from the rows."""
     record_cohort(app)
     journey(app, "S1", ("entered_care", "2016-01-01"), ("placed", "2017-02-05"), ("adoption_order", "2018-01-01"), la="Solihull")
     catch_up(app, db)

@@ -1,4 +1,4 @@
-"""Timescale rules (journey/timescales.toml) and their clocks: domain.md section 5."""
+"""Timescale rules (journey/domain/timescales.toml) and their clocks: domain.md section 5."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from journey.domain.calendar import add_months, add_working_days, bank_holidays_in, is_working_day
+from journey.domain.clocks import Clock, Stop, child_clocks, household_clocks
 from journey.domain.milestones import Milestone
-from journey.domain.timescales import (
-    Clock,
+from journey.domain.timescale_rules import (
     Limit,
     RulesFileError,
-    Stop,
-    add_months,
-    add_working_days,
-    bank_holidays_in,
-    child_clocks,
     due_date,
-    household_clocks,
-    is_working_day,
     load_rules,
     load_timescales,
     parse_limit,
@@ -597,6 +591,16 @@ def test_a_missing_override_file_leaves_the_defaults(tmp_path: Path):
          "reopened_by: 'disruption' cannot reopen a household clock"),
         ('subject = "child"\nstarts_at = "placement_order"\nstoped_by = ["matched"]\nlimit = "121 days"',
          "unknown field stoped_by"),
+        # A warning at or after the limit would never be seen before the breach.
+        ('subject = "child"\nstarts_at = "placement_order"\nstopped_by = ["matched"]\nlimit = "121 days"\nwarn_at = "121 days"',
+         "warn_at: 121 days is not before the limit 121 days"),
+        ('subject = "child"\nstarts_at = "placement_order"\nstopped_by = ["matched"]\nlimit = "121 days"\nwarn_at = "130 days"',
+         "warn_at: 130 days is not before the limit 121 days"),
+        ('subject = "child"\nstarts_at = "entered_care"\nstopped_by = ["placed"]\nlimit = "26 weeks"\nwarn_at = "182 days"',
+         "warn_at: 182 days is not before the limit 26 weeks"),
+        # 31 January + 1 month is 28 February, which is also 31 January + 4 weeks in 2025.
+        ('subject = "child"\nstarts_at = "entered_care"\nstopped_by = ["placed"]\nlimit = "1 month"\nwarn_at = "4 weeks"',
+         "warn_at: 4 weeks is not before the limit 1 month (a clock started on 2025-01-31 would warn on 2025-02-28 and be due on 2025-02-28)"),
     ],
 )
 def test_a_malformed_rule_is_refused_naming_file_rule_and_problem(tmp_path: Path, rule_text, problem):
@@ -608,6 +612,21 @@ def test_a_malformed_rule_is_refused_naming_file_rule_and_problem(tmp_path: Path
     assert str(path) in message
     assert "rule 'my-rule'" in message
     assert problem in message
+
+
+def test_a_warning_before_the_limit_is_accepted(tmp_path: Path):
+    path = tmp_path / "timescales.toml"
+    rules = ""
+    for number, (limit, warn_at) in enumerate(
+        [("121 days", "120 days"), ("1 month", "2 weeks"), ("3 months", "8 weeks"), ("7 working days", "1 week"),
+         ("10 working days", "3 working days before"), ("2 weeks", "3 weeks before")], start=1
+    ):
+        rules += (f'[[rule]]\nid = "rule-{number}"\ntitle = "t"\nsource = "s"\nsubject = "child"\n'
+                  f'starts_at = "entered_care"\nstopped_by = ["placed"]\nlimit = "{limit}"\nwarn_at = "{warn_at}"\n')
+    path.write_text(rules)
+    loaded = {rule.id: rule for rule in load_rules(path)}
+    assert str(loaded["rule-2"].warn_at) == "2 weeks"
+    assert str(loaded["rule-6"].warn_at) == "3 weeks before"  # before the due date, even before the start
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,7 @@ def parse_alert_id(text: str) -> uuid.UUID:
 
 
 def as_date(value: Any) -> datetime.date | None:
+    """`value` (a date, a datetime, ISO text, or None or "") as a date or None."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
@@ -90,6 +91,7 @@ def as_date(value: Any) -> datetime.date | None:
 
 
 def as_iso(value: datetime.date | None) -> str | None:
+    """`value` as ISO text; None for None."""
     return value.isoformat() if value is not None else None
 
 

@@ -15,10 +15,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, as_date, as_iso, alert_id
-from journey.domain.timescales import Clock, Stop
-
-ONE_DAY = datetime.timedelta(days=1)
+from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, alert_id, as_date, as_iso
+from journey.domain.clocks import ONE_DAY, Clock, Stop, first_alerting_day
 
 # Why an alert closes without a stopping milestone.
 CLOCK_GONE = "the clock no longer exists (the milestone that started it was corrected or withdrawn)"
@@ -95,13 +93,14 @@ def alert_id_of_row(row: Mapping[str, Any]) -> uuid.UUID:
 def row_is_due(row: Mapping[str, Any], *, on: datetime.date, since: datetime.date | None) -> bool:
     """Whether a sweep for (`since`, `on`] must read this clock row for what came due.
 
-    With `since`, a row whose warning date or the day after its due date falls in
-    the window; without, a row alerting on `on` itself. (Open alerts are read as
-    well, by key: that is the caller's part.)
+    With `since`, a row whose first alerting day (`first_alerting_day`) or the day
+    after its due date falls in the window; without, a row alerting on `on` itself.
+    (Open alerts are read as well, by key: that is the caller's part.)
     """
-    warn_on, due_on = as_date(row.get("warn_on")), as_date(row["due_on"])
     if since is not None and since < on:
-        return (warn_on is not None and since < warn_on <= on) or since <= due_on < on
+        started_on, due_on = as_date(row["started_on"]), as_date(row["due_on"])
+        first = first_alerting_day(started_on, due_on, as_date(row.get("warn_on")))
+        return since < first <= on or since <= due_on < on
     return clock_of_row(row).level_on(on) is not None
 
 
@@ -135,18 +134,14 @@ def _holding_stop(clock: Clock, day: datetime.date) -> Stop | None:
     return None
 
 
-def _first_alerting_day(clock: Clock) -> datetime.date:
-    first = clock.warn_on if clock.warn_on is not None and clock.warn_on <= clock.due_on else clock.due_on + ONE_DAY
-    return max(first, clock.started_on)
-
-
 def alerting_since(clock: Clock, day: datetime.date) -> datetime.date:
     """The first day of the stretch in which `clock` has been alerting without a break up to `day`.
 
-    It began at the warning date (or the day after the due date), or later when a
-    stop held the clock until it ran again.
+    It began on the clock's first alerting day (`Clock.alerting_from`: the warning
+    date, or the day after the due date), or later when a stop held the clock until
+    it ran again.
     """
-    since = _first_alerting_day(clock)
+    since = clock.alerting_from
     for stop in clock.stops:
         if stop.resumed_on is not None and stop.resumed_on <= day:
             since = max(since, stop.resumed_on)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 # A child's milestones, in the order a journey usually passes them.
@@ -84,6 +84,8 @@ HOUSEHOLD_MILESTONE_DETAILS: dict[str, tuple[str, ...]] = {
 # Allowed values of coded details.
 AUTHORITIES = ("placement_order", "freeing_order", "consent")
 COURT_AUTHORITIES = frozenset({"placement_order", "freeing_order"})
+# What a `placement_order` recorded without its `authority` detail is taken to be.
+DEFAULT_AUTHORITY = "placement_order"
 EARLY_PERMANENCE_KINDS = ("ffa", "concurrent")
 REVERSAL_REASONS = {
     "RD1": "the child's needs changed",
@@ -155,6 +157,65 @@ class Milestone:
         return (self.occurred_on, self.event_id)
 
 
+class MilestoneEntry:
+    """One milestone of a stream as it stands: recorded, then perhaps corrected
+    (`correct`) or withdrawn (`withdraw`). Corrections never edit history: the
+    stream keeps its events, and an entry is what they add up to.
+
+    The store's aggregates, the projection's stream state and a child's history as
+    at a date each keep one per recorded milestone; `current_milestones` turns them
+    into the milestones every rule reads.
+    """
+
+    __slots__ = ("event_id", "name", "occurred_on", "details", "withdrawn", "_milestone")
+
+    def __init__(
+        self, event_id: int, name: str, occurred_on: datetime.date, details: Mapping[str, Any], withdrawn: bool = False
+    ) -> None:
+        self.event_id = event_id
+        self.name = name
+        self.occurred_on = occurred_on
+        self.details = details
+        self.withdrawn = withdrawn
+        self._milestone: Milestone | None = None
+
+    def correct(self, occurred_on: datetime.date, details: Mapping[str, Any]) -> None:
+        """Apply a correction: its date and its details (all of them, not only those
+        it changes) replace the milestone's."""
+        self.occurred_on, self.details, self._milestone = occurred_on, details, None
+
+    def withdraw(self) -> None:
+        """Apply a withdrawal: the milestone was recorded in error and no longer counts."""
+        self.withdrawn = True
+
+    @property
+    def milestone(self) -> Milestone:
+        """The milestone as it stands (made once, again after a correction)."""
+        made = self._milestone
+        if made is None:
+            made = self._milestone = Milestone(self.event_id, self.name, self.occurred_on, self.details)
+        return made
+
+
+def current_milestones(entries: Iterable[MilestoneEntry]) -> list[Milestone]:
+    """A stream's milestones as they stand, from its entries: corrections applied,
+    withdrawn ones left out, in the order of `entries` (the order recorded)."""
+    return [entry.milestone for entry in entries if not entry.withdrawn]
+
+
+def authority_of(details: Mapping[str, Any]) -> str:
+    """The authority to place that a `placement_order` with these details gives:
+    its `authority` detail, or a placement order when none was recorded (the 903
+    import and the forms always give one; older or hand-made records may not)."""
+    return details.get("authority") or DEFAULT_AUTHORITY
+
+
+def is_court_authority(milestone: Milestone) -> bool:
+    """Whether `milestone` is a `placement_order` that gives court authority: a
+    placement or freeing order, not s.19 consent (see `authority_of`)."""
+    return milestone.name == "placement_order" and authority_of(milestone.details) in COURT_AUTHORITIES
+
+
 def in_journey_order(milestones: list[Milestone]) -> list[Milestone]:
     """Milestones by the date they happened, then by the order recorded."""
     # The same order as `sort_key`, by a key made in C (sorted a million times a rebuild).
@@ -162,3 +223,37 @@ def in_journey_order(milestones: list[Milestone]) -> list[Milestone]:
 
 
 _JOURNEY_ORDER = operator.attrgetter("occurred_on", "event_id")
+
+
+def current_period_of_care(
+    journey: Sequence[Milestone], on: datetime.date | None = None
+) -> tuple[datetime.date | None, Sequence[Milestone]]:
+    """The current period of care of `journey` (milestones in journey order), as it
+    stood on `on` (default: after every milestone): the date of the `entered_care`
+    that began it, and its milestones after that `entered_care`, in journey order.
+    With no `entered_care` recorded the date is None and every milestone counts.
+
+    A new `entered_care` begins a new period even when no `left_care` was recorded
+    before it (a gap): what came before does not count in it. The day it begins is
+    in the new period: milestones of that day recorded before the `entered_care`
+    count in it too, but for a `left_care` (it ended the period before).
+    """
+    end = len(journey)
+    if on is not None:
+        while end and journey[end - 1].occurred_on > on:
+            end -= 1
+    entered = end - 1
+    while entered >= 0 and journey[entered].name != "entered_care":
+        entered -= 1
+    if entered < 0:
+        return None, journey[:end]
+    day = journey[entered].occurred_on
+    first = entered
+    while first and journey[first - 1].occurred_on == day:
+        first -= 1
+    same_day = [m for m in journey[first:entered] if m.name not in _ENDED_BEFORE_THE_PERIOD]
+    return day, [*same_day, *journey[entered + 1 : end]] if same_day else journey[entered + 1 : end]
+
+
+# Milestones of a period's first day, recorded before its entered_care, that belong to the period before.
+_ENDED_BEFORE_THE_PERIOD = frozenset({"left_care", "entered_care"})

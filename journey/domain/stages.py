@@ -6,7 +6,7 @@ import dataclasses
 import datetime
 from collections.abc import Sequence
 
-from journey.domain.milestones import CHILD_MILESTONES, Milestone, in_journey_order
+from journey.domain.milestones import CHILD_MILESTONES, Milestone, current_period_of_care, in_journey_order
 
 # The stage each milestone moves a child into. Milestones not named here
 # (proceedings, plans, panels, referrals) do not change the stage.
@@ -38,7 +38,8 @@ def stage_of(milestones: list[Milestone], today: datetime.date) -> Stage:
 
     A child tracked only in pre-proceedings or proceedings, born and not yet in care,
     is `pre_care`. A disruption returns a child to `authority` (from the disruption's
-    date: that is when the child began waiting again).
+    date: that is when the child began waiting again). A new `entered_care` begins
+    `in_care` again, from its own date, even with no `left_care` recorded before it.
     """
     name, since = stage_of_journey(in_journey_order([m for m in milestones if m.occurred_on <= today]))
     days = (today - since).days if since is not None else None
@@ -49,42 +50,70 @@ def stage_of_journey(journey: Sequence[Milestone]) -> tuple[str, datetime.date |
     """The stage name and the date it began (None before any milestone) that
     every milestone of `journey`, already in journey order (`in_journey_order`),
     gives: `stage_of` without a day (the projection sorts each journey once)."""
-    name, since = "pre_care", None
-    for m in journey:
-        # The table holds every known milestone; `_next_stage` decides any other.
-        new = _NEXT_STAGE[name].get(m.name) or _next_stage(name, m)
-        if new != name:
-            name, since = new, m.occurred_on
-        elif since is None:
+    entered_on, period = current_period_of_care(journey)
+    name, since = ("pre_care", None) if entered_on is None else ("in_care", entered_on)
+    for m in period:
+        # The table holds every known milestone; `next_stage` decides any other.
+        step = _NEXT_STAGE[name].get(m.name) or next_stage(name, m)
+        if step[1] or since is None:
             since = m.occurred_on
-    return name, since
+        name = step[0]
+    return SHOWN_AS.get(name, name), since
+
+
+# A child who left care is `exited` until a new period of care begins (a new
+# decision alone does not bring them back: it is outside any period of care); one
+# whose decision was reversed is `exited` until a new decision. The stage keeps the
+# two apart under this name, and shows both as `exited`.
+LEFT_CARE = "exited after leaving care"
+SHOWN_AS = {LEFT_CARE: "exited"}
+
+
+def next_stage(current: str, m: Milestone) -> tuple[str, bool]:
+    """The stage after `m` for a child at `current` (`LEFT_CARE` included), and
+    whether `m` begins it (days in stage count from `m`).
+
+    Stages only move forward within a plan. A new period of care (`entered_care`)
+    begins `in_care`, whatever came before; an adoption order completes the
+    journey; leaving care and a reversal exit; a new decision after a reversal
+    begins `decision`; a disruption returns a child who has not exited to
+    `authority`. So the stage agrees with who is waiting (`journey.domain.waiting`):
+    a waiting child is at `decision`, `authority` or `matched`.
+    """
+    new = _next_stage(current, m)
+    return new, m.name == "entered_care" or SHOWN_AS.get(new, new) != SHOWN_AS.get(current, current)
 
 
 def _next_stage(current: str, m: Milestone) -> str:
-    """Stages only move forward within a plan; leaving care, a reversal, a new
-    period of care, a new decision after an exit and a disruption reset them."""
-    if m.name == "disruption":
-        return "authority"
-    if m.name in ("decision_reversed", "left_care"):
-        return "exited"
-    if m.name == "unborn_identified":
-        return "pre_birth" if current == "pre_care" else current
-    if m.name == "born":
-        return "pre_care" if current == "pre_birth" else current
-    if m.name == "entered_care" and current in ("pre_birth", "pre_care", "exited"):
+    name = m.name
+    if name == "entered_care":
         return "in_care"
-    if m.name == "adm_decision" and current == "exited":
+    if current in (LEFT_CARE, "adopted"):
+        return current  # out of care, or the journey complete: only a new period of care changes that
+    if name == "adoption_order":
+        return "adopted"
+    if name == "left_care":
+        return LEFT_CARE
+    if name == "decision_reversed":
+        return "exited"
+    if name == "disruption":
+        return current if current == "exited" else "authority"
+    if name == "unborn_identified":
+        return "pre_birth" if current == "pre_care" else current
+    if name == "born":
+        return "pre_care" if current == "pre_birth" else current
+    if name == "adm_decision" and current == "exited":
         return "decision"
-    new = STAGE_STARTED_BY.get(m.name)
+    new = STAGE_STARTED_BY.get(name)
     if new is None or current == "exited" or ORDER.index(new) <= ORDER.index(current):
         return current
     return new
 
 
-# `_next_stage` for every stage and known milestone, worked out once by `_next_stage`
+# `next_stage` for every stage and known milestone, worked out once by `next_stage`
 # itself: it looks at nothing of the milestone but its name, and a rebuild asks
-# 200,000 times. Stage -> milestone name -> next stage.
-_NEXT_STAGE: dict[str, dict[str, str]] = {
-    stage: {name: _next_stage(stage, Milestone(0, name, datetime.date.min)) for name in CHILD_MILESTONES}
-    for stage in ORDER
+# 200,000 times. Stage -> milestone name -> (next stage, whether it begins there).
+_NEXT_STAGE: dict[str, dict[str, tuple[str, bool]]] = {
+    stage: {name: next_stage(stage, Milestone(0, name, datetime.date.min)) for name in CHILD_MILESTONES}
+    for stage in (*ORDER, LEFT_CARE)
 }

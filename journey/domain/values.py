@@ -22,6 +22,7 @@ from journey.domain.milestones import (
     REVERSAL_REASONS,
     SEXES,
     YES_NO_DETAILS,
+    authority_of,
 )
 
 YES = {"yes", "y", "true", "1"}
@@ -76,7 +77,7 @@ def milestone_details(milestone: str, given: dict[str, Any], *, household_stream
             raise InvalidValue(f"{milestone} does not take {key} (it takes {accepted})")
         details[key] = _detail(milestone, key, value)
     if milestone == "placement_order":
-        details.setdefault("authority", "placement_order")
+        details["authority"] = authority_of(details)
     return details
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from journey.domain.clock import LONDON
 from journey.domain.errors import InvalidValue
+from journey.domain.milestones import MilestoneEntry, current_milestones, in_journey_order
 
 MILESTONE_WORDS = {
     "unborn_identified": "unborn baby identified for pre-birth tracking",
@@ -109,19 +110,26 @@ def entries(events: list, as_known_on: datetime.datetime | None = None) -> list[
 def journey_as_at(events: list, as_at: datetime.date, as_known_on: datetime.datetime | None = None) -> list[dict[str, Any]]:
     """The milestones as they stood on `as_at`, by what is known (at `as_known_on`):
     current values, corrections applied, withdrawn ones left out, in date order."""
-    listed = entries(events, as_known_on)
-    current: dict[int, dict] = {}
-    for entry in listed:
-        if entry["type"] == "milestone":
-            current[entry["event_id"]] = dict(entry, corrected_by=[])
-        elif entry["type"] == "correction":
-            target = current[entry["corrects"]["event_id"]]
-            target.update(occurred_on=entry["occurred_on"], details=entry["details"])
-            target["corrected_by"].append(entry["event_id"])
-        elif entry["type"] == "withdrawal":
-            current.pop(entry["corrects"]["event_id"], None)
-    kept = [e for e in current.values() if e["occurred_on"] <= as_at.isoformat()]
-    return sorted(kept, key=lambda e: (e["occurred_on"], e["event_id"]))
+    standing: dict[int, MilestoneEntry] = {}
+    shown: dict[int, dict] = {}
+    for entry in entries(events, as_known_on):
+        kind = entry["type"]
+        if kind == "milestone":
+            event_id = entry["event_id"]
+            standing[event_id] = MilestoneEntry(event_id, entry["milestone"], datetime.date.fromisoformat(entry["occurred_on"]), entry["details"])
+            shown[event_id] = dict(entry, corrected_by=[])
+        elif kind in ("correction", "withdrawal") and entry["corrects"]["event_id"] in standing:
+            event_id = entry["corrects"]["event_id"]
+            if kind == "correction":
+                standing[event_id].correct(datetime.date.fromisoformat(entry["occurred_on"]), entry["details"])
+                shown[event_id]["corrected_by"].append(entry["event_id"])
+            else:
+                standing[event_id].withdraw()
+    return [
+        dict(shown[m.event_id], occurred_on=m.occurred_on.isoformat(), details=m.details)
+        for m in in_journey_order(current_milestones(standing.values()))
+        if m.occurred_on <= as_at
+    ]
 
 
 def sentence(entry: dict) -> str:

@@ -7,28 +7,29 @@ it), and the original stays in the log for auditors.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from journey.domain.milestones import Milestone
+from journey.domain.milestones import Milestone, MilestoneEntry, current_milestones
 
 
-@dataclasses.dataclass
-class Entry:
-    """One milestone as first recorded and as it currently stands."""
+class Entry(MilestoneEntry):
+    """One milestone as first recorded and as it currently stands, with who recorded it."""
 
-    event_id: int
-    name: str
-    occurred_on: datetime.date
-    details: dict[str, Any]
-    recorded_by: str = ""
-    withdrawn: bool = False
+    __slots__ = ("recorded_by",)
+
+    def __init__(
+        self, event_id: int, name: str, occurred_on: datetime.date, details: dict[str, Any],
+        recorded_by: str = "", withdrawn: bool = False,
+    ) -> None:
+        super().__init__(event_id, name, occurred_on, details, withdrawn)
+        self.recorded_by = recorded_by
 
     def current(self) -> Milestone:
-        return Milestone(self.event_id, self.name, self.occurred_on, dict(self.details))
+        """The milestone as it stands (`MilestoneEntry.milestone`)."""
+        return self.milestone
 
 
 class MilestoneStream(Aggregate):
@@ -63,8 +64,7 @@ class MilestoneStream(Aggregate):
 
         def apply(self, aggregate: MilestoneStream) -> None:
             entry = aggregate.entries[self.corrects]
-            entry.occurred_on = self.occurred_on
-            entry.details = dict(self.details)
+            entry.correct(self.occurred_on, dict(self.details))
             aggregate.remember(self.milestone, self.occurred_on, self.details)
 
     class MilestoneWithdrawn(Aggregate.Event):
@@ -79,7 +79,7 @@ class MilestoneStream(Aggregate):
         note: str | None
 
         def apply(self, aggregate: MilestoneStream) -> None:
-            aggregate.entries[self.corrects].withdrawn = True
+            aggregate.entries[self.corrects].withdraw()
 
     def __init__(self) -> None:
         self.entries: dict[int, Entry] = {}
@@ -93,7 +93,7 @@ class MilestoneStream(Aggregate):
 
     def milestones(self) -> list[Milestone]:
         """The current milestones: corrections applied, withdrawn ones left out."""
-        return [e.current() for e in self.entries.values() if not e.withdrawn]
+        return current_milestones(self.entries.values())
 
     def remember(self, milestone: str, occurred_on: datetime.date, details: dict) -> None:
         self.ever_recorded.add(self.identity_of(milestone, occurred_on, details))

@@ -1,0 +1,89 @@
+"""The adopters' measures (domain.md section 4): each approval's wait, A11
+(households approved and waiting on a date) and A12 (households matched in a
+period who waited 3 months or more from approval).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from journey.domain.calendar import add_months
+from journey.domain.milestones import Milestone, in_journey_order
+from journey.domain.scorecard import percent
+
+Date = datetime.date
+
+A12_MONTHS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class AdopterWait:
+    """One approval of a household and how it ended: matched, withdrawn, or neither
+    yet (still waiting)."""
+
+    household: str
+    approved_on: Date
+    matched_on: Date | None = None
+    withdrawn_on: Date | None = None
+
+
+def approval_waits(household: str, milestones: list[Milestone]) -> list[AdopterWait]:
+    """Each approval of a household with its first match or withdrawal after it.
+
+    An `approved` while the household is still waiting from an earlier approval
+    does not restart the wait: they have been waiting since the first.
+    """
+    waits: list[AdopterWait] = []
+    for milestone in in_journey_order(milestones):
+        current = waits[-1] if waits else None
+        still_waiting = current is not None and not (current.matched_on or current.withdrawn_on)
+        day = milestone.occurred_on
+        if milestone.name == "approved" and not still_waiting:
+            waits.append(AdopterWait(household, day))
+        elif milestone.name == "matched" and still_waiting:
+            waits[-1] = dataclasses.replace(current, matched_on=day)
+        elif milestone.name == "withdrawn" and still_waiting:
+            waits[-1] = dataclasses.replace(current, withdrawn_on=day)
+    return waits
+
+
+def waited_months(approved_on: Date, matched_on: Date) -> int:
+    """Whole calendar months from approval to match (a month is complete on the same
+    day of the month, clamped to month end: 31 January to 28 February is 1); 0 for a
+    match on or before approval."""
+    months = (matched_on.year - approved_on.year) * 12 + matched_on.month - approved_on.month
+    if months > 0 and add_months(approved_on, months) > matched_on:
+        months -= 1
+    return max(0, months)
+
+
+def households_waiting(waits: Iterable[AdopterWait], on: Date) -> list[AdopterWait]:
+    """A11: the approvals still waiting on `on` (approved by then, neither matched
+    nor withdrawn by then)."""
+    return [
+        w
+        for w in waits
+        if w.approved_on <= on
+        and (w.matched_on is None or w.matched_on > on)
+        and (w.withdrawn_on is None or w.withdrawn_on > on)
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class A12Measure:
+    """A12: households matched in the period, how many waited 3 months or more from
+    approval, and that as a percent (None with no households)."""
+
+    households: int
+    waited_3_months_or_more: int
+    percent: Decimal | None
+
+
+def a12(waits: Iterable[AdopterWait], period_from: Date, period_to: Date) -> A12Measure:
+    """A12 over the approvals whose match falls in [period_from, period_to]."""
+    matched = [w for w in waits if w.matched_on and period_from <= w.matched_on <= period_to]
+    long_waits = sum(waited_months(w.approved_on, w.matched_on) >= A12_MONTHS for w in matched)
+    return A12Measure(len(matched), long_waits, percent(long_waits, len(matched)))
