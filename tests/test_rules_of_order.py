@@ -215,7 +215,8 @@ def test_new_match_after_a_disrupted_placement_is_allowed(app):
             ("matched", "2022-03-01", {"household": "H1"}),
         ],
     )
-    assert app.summary(LA, "CV-M")["stage"] == "matched"
+    milestones = [m["milestone"] for m in app.summary(LA, "CV-M")["milestones"]]
+    assert milestones == ["matched", "placed", "disruption", "matched"]
 
 
 # -- adoption order --------------------------------------------------------------------------------

@@ -47,8 +47,8 @@ def settings(tmp_path):
 
 
 def record(app, ref, *steps):
-    for name, day in steps:
-        app.record(LA, ref, name, day, recorded_by="test")
+    for name, day, *details in steps:
+        app.record(LA, ref, name, day, details[0] if details else None, recorded_by="test")
 
 
 def waiting_everywhere(app, db, ref, on=TODAY):
@@ -120,13 +120,36 @@ def test_a_decision_on_the_day_of_entering_care_counts_in_either_order_of_record
 def test_a_placement_order_with_no_decision_recorded_is_not_waiting(tracked):
     app, db = tracked
     # A tracker who starts mid-journey: the order, but no decision (`journey check` lists the gap).
-    record(app, "GAP-1", ("entered_care", "2018-01-10"), ("placement_order", "2018-05-01"))
+    # Not waiting, so not at a waiting stage either: in care until the decision is recorded.
+    record(app, "GAP-1", ("entered_care", "2018-01-10"), ("placement_order", "2018-05-01"), ("matched", "2018-07-01"))
     assert waiting_everywhere(app, db, "GAP-1") == {
-        "read model": ("authority", False),
+        "read model": ("in_care", False),
         "journey waiting": False,
         "board report": (0, {}),
-        "stage": "authority",
+        "stage": "in_care",
     }
+    assert child_row(db, LA, "GAP-1", today=TODAY)["stage_since"] == "2018-01-10"
+    # Recording the decision that was missing puts the child where its journey is.
+    record(app, "GAP-1", ("adm_decision", "2018-03-01"))
+    assert waiting_everywhere(app, db, "GAP-1") == {
+        "read model": ("matched", True),
+        "journey waiting": True,
+        "board report": (1, {"matched": 1}),
+        "stage": "matched",
+    }
+
+
+def test_a_placement_with_no_decision_that_disrupts_returns_the_child_to_care_not_to_authority(tracked):
+    app, db = tracked
+    record(app, "GAP-2", ("entered_care", "2018-01-10"), ("early_permanence_placement", "2018-02-01", {"kind": "ffa"}),
+           ("matched", "2018-06-01"), ("placed", "2018-06-15"), ("disruption", "2018-09-01"))
+    assert waiting_everywhere(app, db, "GAP-2") == {
+        "read model": ("in_care", False),
+        "journey waiting": False,
+        "board report": (0, {}),
+        "stage": "in_care",
+    }
+    assert child_row(db, LA, "GAP-2", today=TODAY)["stage_since"] == "2018-09-01"
 
 
 def test_the_board_report_counts_the_waiting_list_at_the_quarters_end(tracked):

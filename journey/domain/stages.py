@@ -52,13 +52,37 @@ def stage_of_journey(journey: Sequence[Milestone]) -> tuple[str, datetime.date |
     gives: `stage_of` without a day (the projection sorts each journey once)."""
     entered_on, period = current_period_of_care(journey)
     name, since = ("pre_care", None) if entered_on is None else ("in_care", entered_on)
+    decided = False
     for m in period:
-        # The table holds every known milestone; `next_stage` decides any other.
-        step = _NEXT_STAGE[name].get(m.name) or next_stage(name, m)
-        if step[1] or since is None:
+        name, begins, decided = step(name, decided, m, entered_on is not None)
+        if begins or since is None:
             since = m.occurred_on
-        name = step[0]
     return SHOWN_AS.get(name, name), since
+
+
+def step(current: str, decided: bool, m: Milestone, in_care: bool, *, use_table: bool = True) -> tuple[str, bool, bool]:
+    """One milestone's step: the stage after `m`, whether `m` begins it, and whether
+    the current plan now holds a decision (as `journey.domain.waiting` reads it).
+
+    An order or a match with no decision in the plan (a gap `journey check` lists)
+    leaves the child out of the waiting stages, as out of the waiting list: in care
+    (or `pre_care`, before any entry to care) until the decision is recorded.
+    """
+    # The table holds every known milestone; `next_stage` decides any other.
+    new, begins = (_NEXT_STAGE[current].get(m.name) if use_table else None) or next_stage(current, m)
+    if m.name == "adm_decision":
+        decided = True
+    elif m.name == "decision_reversed":
+        decided = False
+    if new in WAITING_STAGES and not decided:
+        new = "in_care" if in_care else "pre_care"
+        begins = new != current
+    return new, begins, decided
+
+
+# The stages of a waiting child: a child is at one of them exactly when it is
+# waiting (`journey.domain.waiting.CurrentDates.waiting`).
+WAITING_STAGES = frozenset({"decision", "authority", "matched"})
 
 
 # A child who left care is `exited` until a new period of care begins (a new
