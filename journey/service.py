@@ -37,12 +37,12 @@ from sqlite_utils import Database
 from journey import alerts
 from journey.alerts import digest as digests
 from journey.domain import clock, values
+from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
 from journey.domain.errors import InvalidValue, JourneyError
 from journey.domain.gaps import gaps
-from journey.domain.measures import parse_quarter
 from journey.domain.stages import ORDER as STAGES
-from journey.domain.timescales import RulesFileError, Timescales
+from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.importers import milestones_file
 from journey.sample import agency as sample_agency
 from journey.settings import Settings

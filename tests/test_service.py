@@ -17,7 +17,7 @@ from factories import BY, LA, TODAY, d, make_settings, row, today_is, write_agen
 
 from journey.domain import clock
 from journey.domain.errors import ChildNotFound, InvalidValue, JourneyRulesBroken
-from journey.domain.timescales import RulesFileError
+from journey.domain.timescale_rules import RulesFileError
 from journey.service import Tracker
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -56,8 +56,8 @@ from factories import write_agency, write_milestones_csv
 
 from journey.domain import clock
 from journey.domain.errors import JourneyError
-from journey.domain.measures import current_dates
 from journey.domain.milestones import Milestone
+from journey.domain.waiting import current_dates
 from journey.service import Tracker
 from journey.settings import Settings
 

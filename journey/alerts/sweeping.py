@@ -31,7 +31,7 @@ from journey.alerts.planning import (
     plan_sweep,
 )
 from journey.domain import clock as journey_clock
-from journey.domain.timescales import RULES_FILE_NAME, Timescales, load_timescales
+from journey.domain.timescale_rules import RULES_FILE_NAME, Timescales, load_timescales
 from projections.projector import catch_up
 from projections.store import open_read_models
 
