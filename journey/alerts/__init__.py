@@ -30,6 +30,7 @@ from journey.alerts.alert import (
     AlertClosed,
     AlertNotFound,
     AlertState,
+    Change,
     alert_id,
     parse_alert_id,
 )
@@ -40,7 +41,6 @@ from journey.alerts.planning import (
     DATES_CORRECTED,
     NOT_DUE_NOW,
     AlertPlan,
-    Change,
     alert_changes,
     clock_rows_for,
     plan_sweep,
@@ -48,9 +48,9 @@ from journey.alerts.planning import (
 from journey.alerts.review import (
     AmbiguousAlertId,
     acknowledge,
-    assign,
     alert_events,
     alert_history,
+    assign,
     history_sentence,
     iter_alerts,
     list_alerts,

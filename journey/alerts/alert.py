@@ -23,16 +23,13 @@ import dataclasses
 import datetime
 import types
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from journey.domain.errors import InvalidValue, JourneyError
-
-if TYPE_CHECKING:
-    from journey.alerts.planning import Change
-
 
 WARNING, BREACH = "warning", "breach"
 LEVELS = (WARNING, BREACH)
@@ -215,6 +212,16 @@ class AlertState:
 
     def key(self) -> tuple[str, str, datetime.date]:
         return (self.subject_id, self.rule_id, self.started_on)
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One alert event to record: its kind, the date it takes effect, its other fields."""
+
+    kind: str  # raised, escalated, returned_for_review, closed, reopened, rescheduled
+    effective_on: datetime.date
+    swept_on: datetime.date
+    fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- aggregate

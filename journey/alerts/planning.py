@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, alert_id, as_date, as_iso
+from journey.alerts.alert import ACKNOWLEDGED, BREACH, CLOSED, OPEN, AlertState, Change, alert_id, as_date, as_iso
 from journey.domain.clocks import ONE_DAY, Clock, Stop, first_alerting_day
 
 # Why an alert closes without a stopping milestone.
@@ -105,16 +105,6 @@ def row_is_due(row: Mapping[str, Any], *, on: datetime.date, since: datetime.dat
 
 
 # --------------------------------------------------------------------------- the policy (pure)
-
-
-@dataclasses.dataclass(frozen=True)
-class Change:
-    """One alert event to record: its kind, the date it takes effect, its other fields."""
-
-    kind: str  # raised, escalated, returned_for_review, closed, reopened, rescheduled
-    effective_on: datetime.date
-    swept_on: datetime.date
-    fields: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
