@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+if sys.path[:1] != [str(ROOT)]:
+    sys.path.insert(0, str(ROOT))  # before bench/, whose projections.py is not the package
 
 from journey.domain import clock  # noqa: E402
 from journey.importers import milestones_file  # noqa: E402

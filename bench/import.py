@@ -33,8 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _stores  # noqa: E402  (puts the repository on the path)
+HERE = Path(__file__).resolve().parent
+# The repository first (bench/projections.py is not the `projections` package), then bench/.
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+import _stores  # noqa: E402
 
 from eventsourcing.application import Application  # noqa: E402
 from eventsourcing.domain import Aggregate, event  # noqa: E402
@@ -117,9 +119,9 @@ class TimedTracker(Tracker):
         self.marks.setdefault("file read", time.perf_counter())
         return super()._import_rows(rows, **options)
 
-    def _after_import(self, report, before):
+    def _after_import(self, *args, **kwargs):
         self.marks.setdefault("written", time.perf_counter())
-        return super()._after_import(report, before)
+        return super()._after_import(*args, **kwargs)
 
     def _streams_written_after(self, before):
         streams = super()._streams_written_after(before)

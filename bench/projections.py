@@ -31,8 +31,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _stores  # noqa: E402  (puts the repository on the path)
+HERE = Path(__file__).resolve().parent
+# The repository first (bench/projections.py is not the `projections` package), then bench/.
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+import _stores  # noqa: E402
 
 from journey.domain import clock  # noqa: E402
 from journey.store.application import JourneyTracker  # noqa: E402
