@@ -24,7 +24,9 @@ connection.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -60,6 +62,24 @@ ALERT_STATUSES = alerts.STATUSES
 ALERT_LEVELS = alerts.LEVELS
 ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Python's cycle collector off for the while (on again after, if it was on).
+
+    An import holds every checked journey, with its events, until the last batch is
+    written: millions of live objects, which the collector would walk again and
+    again for nothing (about half the time of a large import). Objects that are no
+    longer used are still freed at once, by their reference counts; only cycles
+    wait for the collector to be back."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class Tracker:
@@ -203,8 +223,9 @@ class Tracker:
         and alerts are current when it returns. `progress(n)` is called as children
         are checked and written (twice the number of children in all)."""
         self._before_writing()
-        rows = milestones_file.read_rows(Path(path))
-        return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+        with _cycle_collector_paused():
+            rows = milestones_file.read_rows(Path(path))
+            return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
