@@ -123,22 +123,16 @@ class TimedTracker(Tracker):
         self.marks.setdefault("written", time.perf_counter())
         return super()._after_import(*args, **kwargs)
 
-    def _streams_written_after(self, before):
-        streams = super()._streams_written_after(before)
-        self.marks.setdefault("streams listed", time.perf_counter())
-        return streams
-
     def read_models(self):
         db = super().read_models()
         self.marks.setdefault("read models current", time.perf_counter())
         return db
 
 
-PARTS = ("file read", "written", "streams listed", "read models current")
+PARTS = ("file read", "written", "read models current")
 PART_NAMES = {
     "file read": "reading the file",
     "written": "checking + writing",
-    "streams listed": "listing the streams written",
     "read models current": "read models caught up",
     "alerts swept": "alerts swept",
 }
