@@ -14,6 +14,7 @@ Files starting with "_" are helpers: `make bench` does not run them.
 from __future__ import annotations
 
 import datetime
+import os
 import random
 import shutil
 import sys
@@ -152,3 +153,9 @@ def raw_read(app, batch: int = projector.BATCH_NOTIFICATIONS) -> tuple[int, floa
         count += len(notifications)
         start = notifications[-1].id + 1
     return count, time.perf_counter() - started, time.process_time() - cpu
+
+
+def load() -> str:
+    """The machine's load averages and cores, to read the figures by (others' jobs slow a run)."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"

@@ -184,7 +184,7 @@ def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-import-file-") as tmp:
         path = _stores.write_file(rows, Path(tmp) / "milestones.csv")
-        print(f"children: {args.children}, rows: {len(rows)}, runs: {args.runs}", flush=True)
+        print(f"children: {args.children}, rows: {len(rows)}, runs: {args.runs}; {_stores.load()}", flush=True)
         for n in range(1, args.runs + 1):
             keep = args.cache_dir if n == 1 and _stores.cached(args.children, args.cache_dir) is None else None
             if keep is not None:
@@ -221,6 +221,7 @@ def main() -> None:
     writing = statistics.median(x["writing"] for x in runs)
     print(f"ratio, unit of work : {uow:.2f} (median of {len(runs)}) of the bare library's save + read (target 0.7)")
     print(f"ratio, writing part : {writing:.2f} (median of {len(runs)}) of the bare library's save (target 0.75)")
+    print(f"at the end: {_stores.load()}")
 
 
 if __name__ == "__main__":

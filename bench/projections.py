@@ -86,6 +86,7 @@ def one_size(n: int, cache_dir: Path, runs: int) -> float:
     clock.set_today(_stores.TODAY)
     app = JourneyTracker(Settings(data_dir=data_dir))
     figures = []
+    print(f"children: {n}: {runs} run(s); {_stores.load()}", flush=True)
     for run in range(1, runs + 1):
         raw_events, raw_s, raw_cpu = _stores.raw_read(app)
         ours_events, ours_s, ours_cpu, reader_cpu = rebuild(app, data_dir)
@@ -114,7 +115,8 @@ def one_size(n: int, cache_dir: Path, runs: int) -> float:
     print(f"  ratio             : {median('ratio'):.2f} of raw by the clock{spread('ratio')} (target 0.5); "
           f"by CPU time {median('cpu ratio'):.2f} with the reader's, {median('cpu ratio alone'):.2f} without")
     print(f"  scorecard {PERIOD[0]}..{PERIOD[1]}: {all_ms:6.1f} ms ({cohort} children in A1); "
-          f"one council: {la_ms:6.1f} ms ({la_cohort} children) (target < 100 ms)", flush=True)
+          f"one council: {la_ms:6.1f} ms ({la_cohort} children) (target < 100 ms)")
+    print(f"  at the end: {_stores.load()}", flush=True)
     return all_ms
 
 
