@@ -206,7 +206,8 @@ def main() -> None:
         median = statistics.median(values)
         rate = f" = {events / median:8.0f} events/s" if events else ""
         fmt = "6.2f" if unit == "" else "6.1f"
-        print(f"  {label:<31} {values[0]:{fmt}} {median:{fmt}} {values[-1]:{fmt}} {unit}{rate}")
+        unit = f" {unit}" if unit else ""
+        print(f"  {label:<31} {values[0]:{fmt}} {median:{fmt}} {values[-1]:{fmt}}{unit}{rate}")
 
     print(f"  {'':<31} {'min':>6} {'median':>6} {'max':>6}")
     line("bare library: save", "bare save", events=r["bare events"])

@@ -86,7 +86,7 @@ def one_size(n: int, cache_dir: Path, runs: int) -> float:
     clock.set_today(_stores.TODAY)
     app = JourneyTracker(Settings(data_dir=data_dir))
     figures = []
-    print(f"children: {n}: {runs} run(s); {_stores.load()}", flush=True)
+    print(f"{n} children, {runs} run(s); {_stores.load()}", flush=True)
     for run in range(1, runs + 1):
         raw_events, raw_s, raw_cpu = _stores.raw_read(app)
         ours_events, ours_s, ours_cpu, reader_cpu = rebuild(app, data_dir)
