@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.cipher import AESCipher
+from eventsourcing.utils import get_topic
 from sqlite_utils import Database
 
 from journey import alerts
@@ -51,8 +52,14 @@ from journey.settings import Settings
 from journey.store import history
 from journey.store.application import JourneyTracker
 from journey.store.child import Child
+from journey.store.household import Household
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there two loaders of the sample are not told apart
+    fcntl = None
 
 SAMPLE_BY = "sample data"
 
@@ -64,27 +71,39 @@ ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
 
 
-class _SavesNoted:
-    """The event store application as an import uses it, noting the streams each
-    save wrote: the import knows what to sweep without reading back the log it
-    just wrote (that took a tenth of a large import's time). Everything else is
-    the store's own."""
+class StoreNotEmpty(JourneyError):
+    """The sample agency goes only into an empty store."""
 
-    def __init__(self, store: JourneyTracker) -> None:
-        self._store = store
-        self._written: dict[Any, None] = {}
+    rule = "sample data only into an empty store"
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
 
-    def save(self, *objs: Any, **kwargs: Any) -> list:
-        recordings = self._store.save(*objs, **kwargs)
-        self._written.update(dict.fromkeys(r.domain_event.originator_id for r in recordings))
-        return recordings
+class SampleBeingLoaded(JourneyError):
+    """Another process is loading the sample into the same data folder."""
 
-    def streams(self) -> list[str]:
-        """The ids of the streams written, in the order first written."""
-        return [str(stream_id) for stream_id in self._written]
+    rule = "sample being loaded"
+
+
+SAMPLE_LOCK_FILE = ".loading-sample.lock"
+
+
+@contextlib.contextmanager
+def _sample_lock(data_dir: Path, *, wait: bool):
+    """Held while the sample is loaded into `data_dir`: a second loader is told, or waits."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / SAMPLE_LOCK_FILE, "a+") as handle:
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise SampleBeingLoaded(
+                    f"another process is loading the sample agency into {data_dir}; wait for it to finish",
+                    field="data_dir",
+                ) from None
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
@@ -190,10 +209,6 @@ class Tracker:
     def describe_store(self) -> str:
         return self.settings.describe_store()
 
-    def is_empty(self) -> bool:
-        """True when the event log holds no event at all."""
-        return not self.store.recorder.max_notification_id()
-
     # -- commands: children ---------------------------------------------------------------
 
     def child(self, la: str, child_ref: str, attributes: dict, *, recorded_by: str, note: str | None = None) -> dict:
@@ -257,53 +272,62 @@ class Tracker:
 
     def _import_rows(self, rows: list, *, skip_invalid: bool, recorded_by: str, progress=None) -> dict:
         before = self.store.recorder.max_notification_id() or 0
-        store = _SavesNoted(self.store)
-        report = milestones_file.import_milestones(store, rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
-        return self._after_import(report, before, store.streams())
+        report = milestones_file.import_milestones(self.store, rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+        return self._after_import(report, before, list(report.streams_written))
 
-    def _after_import(self, report: milestones_file.ImportReport, before: int, streams: list[str] | None = None) -> dict:
-        """The import's answer, once its read models and alerts are current. `streams`:
-        those it wrote (by default, every child and household stream written after `before`)."""
+    def _after_import(self, report: milestones_file.ImportReport, before: int, streams: list[str]) -> dict:
+        """The import's answer, once its read models and alerts are current; `streams`
+        are those it wrote, the log ending at `before` when it began."""
         done = import_report(report)
-        position = self.store.recorder.max_notification_id() or 0
+        position = self.log_length()
         done["position"] = position if position > before else None
-        if streams is None:
-            streams = self._streams_written_after(before) if position > before else []
         done["streams"] = streams
         return self._finish(done)
 
-    def _streams_written_after(self, before: int) -> list[str]:
-        """The child and household streams with events after log position `before`."""
-        changed: dict[str, None] = {}
-        start = before + 1
-        while True:
-            notifications = self.store.recorder.select_notifications(start=start, limit=5000)
-            if not notifications:
-                return list(changed)
-            for n in notifications:
-                if alerts.is_journey_topic(n.topic):
-                    changed[str(n.originator_id)] = None
-            start = notifications[-1].id + 1
-
-    def load_sample(self, as_of: str | datetime.date | None = None) -> dict:
+    def load_sample(self, as_of: str | datetime.date | None = None, *, wait: bool = False) -> dict:
         """Load the sample regional adoption agency (as of `as_of`, default today;
-        the same date gives the same data) through the ordinary, rule-checked import."""
+        the same date gives the same data) through the ordinary, rule-checked import,
+        into an empty store only (`StoreNotEmpty` otherwise, with nothing written).
+
+        Another process loading it into the same folder is `SampleBeingLoaded`; with
+        `wait`, this one waits for it instead and then loads nothing (`loaded` False),
+        as it does when it finds the store holding records: for `journey run` started
+        twice at once on an empty folder."""
         day = values.parse_date(as_of, "as-of date") if as_of else clock.today()
         if day > clock.today():
             raise InvalidValue(f"the sample's date {day} is in the future", field="as_of", dates=(day,))
         self._before_writing()
+        with _sample_lock(self.settings.data_dir, wait=wait):
+            if self.holds_records():
+                if wait:
+                    return {"loaded": False, "position": None, "alerts": {}}
+                raise StoreNotEmpty(
+                    f"{self.settings.data_dir} already holds children or households: the sample agency is "
+                    "loaded only into an empty data folder (give another with --data-dir)", field="data_dir"
+                )
+            return self._load_sample(day)
+
+    def _load_sample(self, day: datetime.date) -> dict:
         sample = sample_agency.generate(day)
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Checked before anything is written: an agency file that does not list the
+        # sample's councils would refuse every row, after the households were written.
+        listed = {c.name for c in Agency.load(self.settings.data_dir).councils}
+        missing = sorted({c.name for c in sample.councils} - listed) if listed else []
+        if missing:
+            raise StoreNotEmpty(
+                f"the agency file in {self.settings.data_dir} does not list the sample's councils "
+                f"({', '.join(missing)}): load the sample into an empty data folder", field="data_dir"
+            )
         if not (self.settings.data_dir / "agency.toml").exists():
             councils = tuple(Council(c.name, c.code, (f"adoption.tracking@{c.name.lower()}.example",)) for c in sample.councils)
             Agency(sample.name, councils).write(self.settings.data_dir)
         self.store.reload_agency()
-        before = self.store.recorder.max_notification_id() or 0
         households = milestones_file.import_household_rows(self.store, milestones_file.rows_from_dicts(sample.household_rows), recorded_by=SAMPLE_BY)
         _refuse_problems(households)
         children = milestones_file.import_milestones(self.store, milestones_file.rows_from_dicts(sample.child_rows), recorded_by=SAMPLE_BY)
         _refuse_problems(children)
         done = {
+            "loaded": True,
             "agency": sample.name,
             "as_of": day.isoformat(),
             "councils": len(sample.councils),
@@ -311,10 +335,14 @@ class Tracker:
             "milestones": children.milestones_added,
             "households": households.children,
         }
-        position = self.store.recorder.max_notification_id() or 0
-        done["position"] = position if position > before else None
-        done["streams"] = self._streams_written_after(before) if position > before else []
+        done["streams"] = list({**households.streams_written, **children.streams_written})
+        done["position"] = self.log_length() if done["streams"] else None
         return self._finish(done)
+
+    def holds_records(self) -> bool:
+        """Whether the store holds any child or household (accounts and logs do not count)."""
+        registered = [get_topic(Child.Registered), get_topic(Household.Registered)]
+        return bool(self.store.recorder.select_notifications(start=1, limit=1, topics=registered))
 
     def export_milestones(self, path: str | Path) -> dict:
         """Write every child's current milestones in the import format; returns the count."""
@@ -546,6 +574,6 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
-    "InvalidValue", "JourneyError", "RulesFileError",
+    "InvalidValue", "JourneyError", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
     "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

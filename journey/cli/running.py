@@ -11,7 +11,7 @@ from journey.cli.common import pass_context, say_alerts
 from journey.cli.figures import print_stages
 from journey.domain import clock
 from journey.scheduler import run_scheduler
-from journey.service import RulesFileError, new_cipher_key
+from journey.service import RulesFileError, SampleBeingLoaded, StoreNotEmpty, new_cipher_key
 
 
 @click.command()
@@ -59,9 +59,17 @@ def run(obj):
     load the sample agency first; show children by stage; then run the scheduler
     in the foreground (projections kept current, alerts swept) until Ctrl-C."""
     tracker = obj.tracker
-    if tracker.is_empty():
+    if not tracker.holds_records():
         click.echo(f"Empty data directory {obj.settings.data_dir}: loading the sample agency.")
-        say_loaded(tracker.load_sample())
+        try:
+            done = tracker.load_sample()
+        except SampleBeingLoaded as busy:
+            click.echo(f"{busy.message[0].upper()}{busy.message[1:]}: waiting.")
+            done = tracker.load_sample(wait=True)
+        except StoreNotEmpty:  # another process loaded it between the look and the lock
+            done = {"loaded": False}
+        if done["loaded"]:
+            say_loaded(done)
     print_stages(obj, tracker.stages())
     start_scheduler(obj)
 

@@ -59,6 +59,9 @@ class ImportReport:
     problems: list[Problem] = dataclasses.field(default_factory=list)
     skipped_children: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     written: bool = False
+    # The streams the import's saves wrote (children and households), in the order
+    # first written: what to sweep, without reading back the log just written.
+    streams_written: dict[str, None] = dataclasses.field(default_factory=dict)
 
 
 class FileRefused(JourneyError):
@@ -227,14 +230,14 @@ def import_milestones(
     # rows refused before they could be grouped (no child_ref, unknown council)
     skipped += [(p.child_ref or "(no child_ref)", p.local_authority) for p in report.problems if (p.child_ref, p.local_authority) not in {(c.child_ref, c.la) for c in children}]
     report.skipped_children = list(dict.fromkeys(skipped))
-    _write(app, kept, recorded_by, progress, store_was_empty)
+    _write(app, kept, recorded_by, progress, store_was_empty, report.streams_written)
     report.written = True
     report.milestones_added = sum(c.added for c in kept)
     report.rows_already_recorded = sum(c.already for c in kept)
     return report
 
 
-def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progress, store_was_empty: bool = False) -> None:
+def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progress, store_was_empty: bool, written: dict[str, None]) -> None:
     """Save the checked journeys in batches, copying shared milestones to households.
     A batch someone else wrote to meanwhile is checked and applied again."""
     households: dict[str, Household] = {}  # in step with the store after each batch
@@ -242,7 +245,7 @@ def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progre
         batch = kept[start : start + BATCH_CHILDREN]
         for attempt in range(5):
             try:
-                _save_batch(app, batch, recorded_by, households, store_was_empty)
+                written.update(_save_batch(app, batch, recorded_by, households, store_was_empty))
                 break
             except IntegrityError:
                 households.clear()
@@ -257,7 +260,8 @@ def _write(app: JourneyTracker, kept: list[_ChildRows], recorded_by: str, progre
             progress(len(batch))
 
 
-def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, households: dict[str, Household], store_was_empty: bool) -> None:
+def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, households: dict[str, Household], store_was_empty: bool) -> dict[str, None]:
+    """Save one batch of checked children and the households they name; returns the streams written."""
     touched: dict[str, Household] = {}
     for child in batch:
         journey = child.journey
@@ -269,7 +273,12 @@ def _save_batch(app: JourneyTracker, batch: list[_ChildRows], recorded_by: str, 
                 households[ref] = start(ref, recorded_by=recorded_by, interagency=bool(entry.details.get("interagency")))
             app.copy_to_household(journey, event_id, households[ref], recorded_by=recorded_by)
             touched[ref] = households[ref]
-    app.save(*[c.journey for c in batch], *touched.values())
+    return streams_of(app.save(*[c.journey for c in batch], *touched.values()))
+
+
+def streams_of(recordings: list) -> dict[str, None]:
+    """The streams a save wrote, in order."""
+    return dict.fromkeys(str(r.domain_event.originator_id) for r in recordings)
 
 
 def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
@@ -344,7 +353,7 @@ def import_household_rows(app: JourneyTracker, rows: list[_Row], *, recorded_by:
             household.record(milestone, occurred_on, details, recorded_by=by or recorded_by)
             report.milestones_added += 1
         households.append(household)
-    app.save(*households)
+    report.streams_written.update(streams_of(app.save(*households)))
     report.children = len(households)
     report.written = True
     return report
