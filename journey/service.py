@@ -50,7 +50,7 @@ from journey.importers import milestones_file
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
 from journey.store import history
-from journey.store.application import JourneyTracker
+from journey.store.application import JourneyTracker, private_files
 from journey.store.child import Child
 from journey.store.household import Household
 from projections import known, projector, queries, reports
@@ -69,6 +69,12 @@ ALERT_STATUSES = alerts.STATUSES
 ALERT_LEVELS = alerts.LEVELS
 ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
+
+
+class NoTrackerData(JourneyError):
+    """A reading command on a data folder that holds no tracker data."""
+
+    rule = "no tracker data"
 
 
 class StoreNotEmpty(JourneyError):
@@ -129,8 +135,26 @@ class Tracker:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = JourneyTracker(settings)
+        self._store: JourneyTracker | None = None
         self._local = threading.local()
+
+    @property
+    def store(self) -> JourneyTracker:
+        """The event store application. A data folder with no tracker data in it is
+        refused (`NoTrackerData`, naming the folder) rather than silently created
+        empty: only a command that writes starts a store."""
+        return self._open_store(create=False)
+
+    def _open_store(self, *, create: bool) -> JourneyTracker:
+        if self._store is None:
+            if not create and not self.settings.database_url and not self.settings.events_path.exists():
+                raise NoTrackerData(
+                    f"there is no tracker data in {self.settings.data_dir}: check the folder (--data-dir or "
+                    "JOURNEY_DATA_DIR), or start one by recording, importing or loading the sample",
+                    field="data_dir",
+                )
+            self._store = JourneyTracker(self.settings)  # a new store's folder and files are its owner's only
+        return self._store
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -145,7 +169,9 @@ class Tracker:
     def _read_models(self) -> Database:
         db = getattr(self._local, "db", None)
         if db is None:
+            self._open_store(create=False)
             db = open_read_models(self.settings.read_models_path)
+            private_files(self.settings.data_dir)
             self._local.db = db
         return db
 
@@ -196,7 +222,9 @@ class Tracker:
         return done
 
     def _before_writing(self) -> None:
-        """What every command checks before it writes: the timescales file reads."""
+        """What every command does before it writes: the store opened (started if
+        new) and the timescales file read (a bad one is refused here)."""
+        self._open_store(create=True)
         self.timescales()
 
     def council_name(self, la: str | None) -> str | None:
@@ -340,7 +368,10 @@ class Tracker:
         return self._finish(done)
 
     def holds_records(self) -> bool:
-        """Whether the store holds any child or household (accounts and logs do not count)."""
+        """Whether the store holds any child or household (accounts and logs do not
+        count); False for a folder with no tracker data yet."""
+        if self._store is None and not self.settings.database_url and not self.settings.events_path.exists():
+            return False
         registered = [get_topic(Child.Registered), get_topic(Household.Registered)]
         return bool(self.store.recorder.select_notifications(start=1, limit=1, topics=registered))
 
@@ -574,6 +605,6 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
-    "InvalidValue", "JourneyError", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
+    "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
     "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

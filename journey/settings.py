@@ -58,7 +58,6 @@ class Settings:
         if self.database_url:
             env.update(postgres_env(self.database_url))
         else:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.events_path),

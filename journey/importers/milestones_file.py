@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -297,8 +298,10 @@ def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
 
 
 def write_csv(rows: Iterable[dict[str, str]], path: Path) -> int:
+    """Write the rows as a milestones file readable by its owner only; returns how many."""
     count = 0
-    with open(path, "w", newline="", encoding="utf-8") as f:
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", newline="", encoding="utf-8") as f:
+        os.chmod(path, 0o600)  # also when the file was there before
         writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
         writer.writeheader()
         for row in rows:

@@ -17,6 +17,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -57,7 +58,11 @@ class JourneyTracker(Application):
         self.settings = settings
         self.agency = agency if agency is not None else Agency.load(settings.data_dir)
         self.secret = identity_secret(settings.cipher_key)
+        if not settings.database_url:
+            private_folder(settings.data_dir)
         super().__init__(env=settings.library_env())
+        if not settings.database_url:
+            private_files(settings.data_dir)
 
     def reload_agency(self) -> None:
         """Read the agency file again (after the sample loader wrote one)."""
@@ -386,6 +391,21 @@ class JourneyTracker(Application):
                 streams[event.originator_id] = event.mutate(streams.get(event.originator_id))
             start = notifications[-1].id + 1
         yield from streams.values()
+
+
+def private_folder(folder: Path) -> None:
+    """`folder` (and any missing parent) created readable by its owner only."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        folder.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
+def private_files(folder: Path) -> None:
+    """The tracker's own files in `folder` readable by their owner only (SQLite gives
+    each database's journal files the database's mode)."""
+    for path in folder.glob("*.sqlite3*"):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
 
 
 def saved(recordings: list, subject: Child | Household) -> dict:
