@@ -40,12 +40,14 @@ from sqlite_utils import Database
 from journey import alerts
 from journey.alerts import digest as digests
 from journey.domain import clock, values
+from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
 from journey.domain.errors import InvalidValue, JourneyError
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
+from journey.domain.words import counted
 from journey.importers import milestones_file
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
@@ -69,6 +71,7 @@ ALERT_STATUSES = alerts.STATUSES
 ALERT_LEVELS = alerts.LEVELS
 ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
+REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
 
 
 class NoTrackerData(JourneyError):
@@ -600,11 +603,11 @@ def sweep_report(report: alerts.SweepReport) -> dict:
 def _refuse_problems(report: milestones_file.ImportReport) -> None:
     if report.problems:
         listed = "\n".join(str(p) for p in report.problems[:20])
-        raise JourneyError(f"the sample data broke {len(report.problems)} rule(s):\n{listed}")
+        raise JourneyError(f"the sample data broke {counted(len(report.problems), 'rule')}:\n{listed}")
 
 
 __all__: Sequence[str] = (
-    "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
+    "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
     "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
     "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )
