@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -99,7 +100,7 @@ SAMPLE_LOCK_FILE = ".loading-sample.lock"
 def _sample_lock(data_dir: Path, *, wait: bool):
     """Held while the sample is loaded into `data_dir`: a second loader is told, or waits."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / SAMPLE_LOCK_FILE, "a+") as handle:
+    with open(os.open(data_dir / SAMPLE_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600), "a+") as handle:
         if fcntl is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -351,7 +352,7 @@ class Tracker:
             )
         if not (self.settings.data_dir / "agency.toml").exists():
             councils = tuple(Council(c.name, c.code, (f"adoption.tracking@{c.name.lower()}.example",)) for c in sample.councils)
-            Agency(sample.name, councils).write(self.settings.data_dir)
+            Agency(sample.name, councils).write(self.settings.data_dir).chmod(0o600)
         self.store.reload_agency()
         households = milestones_file.import_household_rows(self.store, milestones_file.rows_from_dicts(sample.household_rows), recorded_by=SAMPLE_BY)
         _refuse_problems(households)
