@@ -53,6 +53,7 @@ from journey.store import history
 from journey.store.application import JourneyTracker, private_files
 from journey.store.child import Child
 from journey.store.household import Household
+from journey.store.keys import StoreKeyRefused
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
@@ -605,6 +606,6 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
-    "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
-    "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
+    "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused",
+    "StoreNotEmpty", "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

@@ -28,6 +28,8 @@ class Settings:
     data_dir: Path
     database_url: str | None = None
     cipher_key: str | None = None
+    # The variable the key came from, named when the key is refused.
+    key_variable: str = "JOURNEY_CIPHER_KEY"
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, environ=None) -> Settings:
