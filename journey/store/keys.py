@@ -76,6 +76,12 @@ class MixedStore(StoreKeyRefused):
     rule = "plain and encrypted events mixed"
 
 
+class StoreUnreachable(JourneyError):
+    """The store's database server does not answer (so its key cannot be checked)."""
+
+    rule = "store unreachable"
+
+
 # -- the key and its check value --------------------------------------------------------
 
 
@@ -271,11 +277,15 @@ class PostgresKeyTable:
     def _connect(self):
         import psycopg
 
-        return psycopg.connect(
-            host=self.env["POSTGRES_HOST"], port=self.env["POSTGRES_PORT"], dbname=self.env["POSTGRES_DBNAME"],
-            user=self.env["POSTGRES_USER"] or None, password=self.env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=30,
-        )
+        try:
+            return psycopg.connect(
+                host=self.env["POSTGRES_HOST"], port=self.env["POSTGRES_PORT"], dbname=self.env["POSTGRES_DBNAME"],
+                user=self.env["POSTGRES_USER"] or None, password=self.env["POSTGRES_PASSWORD"] or None,
+                connect_timeout=30,
+            )
+        except psycopg.OperationalError as error:
+            where = f"PostgreSQL {self.env['POSTGRES_HOST']}:{self.env['POSTGRES_PORT']}/{self.env['POSTGRES_DBNAME']}"
+            raise StoreUnreachable(f"cannot reach {where}: {' '.join(str(error).split())}") from None
 
     def _name(self, table: str):
         from psycopg import sql
@@ -379,6 +389,7 @@ def _now() -> str:
 
 
 __all__: Sequence[str] = (
-    "KeyMissing", "KeyOnPlainStore", "KeyRecord", "MixedStore", "NotAKey", "StoreKeyRefused", "ToRecord", "WrongKey",
+    "KeyMissing", "KeyOnPlainStore", "KeyRecord", "MixedStore", "NotAKey", "StoreKeyRefused", "StoreUnreachable",
+    "ToRecord", "WrongKey",
     "check_before_opening", "check_value", "decide", "inspect", "record_after_opening",
 )
