@@ -36,6 +36,7 @@ OPTION_OF_FIELD = {
     "period_to": "--to",
     "quarter": "--quarter",
     "stage": "--stage",
+    "target_data_dir": "--target-data-dir",
 }
 
 
