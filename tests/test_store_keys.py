@@ -121,7 +121,7 @@ def test_an_encrypted_store_with_another_key_is_refused_and_nothing_is_written(t
 
 
 @pytest.mark.parametrize("malformed", [
-    "not-a-key", "abc", base64.b64encode(b"ten bytes!").decode(), KEY[:-4], KEY + "\n", "é" * 44,
+    "not-a-key", "abc", base64.b64encode(b"ten bytes!").decode(), KEY[:-4], "é" * 44, KEY[:20] + "!" * 24,
 ])
 @pytest.mark.parametrize("stored_with", [KEY, None], ids=["encrypted", "plain"])
 def test_a_malformed_key_is_refused_and_nothing_is_written(tmp_path, malformed, stored_with):
@@ -134,6 +134,22 @@ def test_a_malformed_key_on_a_new_folder_creates_nothing(tmp_path):
     result = cli(tmp_path / "new", *RECORD, env=env("not-a-key"))
     assert result.exit_code == 4 and MALFORMED in result.stderr
     assert not (tmp_path / "new").exists()
+
+
+def test_the_same_key_spelt_otherwise_is_not_the_stores_key(tmp_path):
+    """A line end after the key still decrypts (the cipher skips it), but the ids
+    derived from the key as written differ: every child would start again."""
+    store = make_store(tmp_path / "var", KEY)
+    assert_refused_and_untouched(store, RECORD, KEY + "\n", WRONG)
+
+
+def test_a_store_written_before_the_check_with_the_key_spelt_otherwise_is_refused(tmp_path):
+    store = written_before_the_check(make_store(tmp_path / "var", KEY + "\n"))
+    assert_refused_and_untouched(store, RECORD, KEY, "decrypts this store (SQLite")
+    assert "not written as the key its ids were made with" in cli(store, *READ, env=env(KEY)).stderr
+    assert key_row(store) is None
+    assert cli(store, *READ, env=env(KEY + "\n")).exit_code == 0
+    assert key_row(store) == (1, keys.check_value(KEY + "\n"), keys.VERIFIED)
 
 
 @pytest.mark.parametrize("args", [RECORD, READ], ids=["record", "history"])

@@ -28,9 +28,9 @@ from journey.domain.councils import Agency, Council
 from journey.domain.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue, JourneyRulesBroken
 from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
 from journey.settings import Settings
+from journey.store import keys
 from journey.store.child import Child
 from journey.store.household import Household
-from journey.store import keys
 from journey.store.identity import child_id, household_id, identity_secret
 
 T = TypeVar("T")
@@ -66,7 +66,11 @@ class JourneyTracker(Application):
             private_folder(settings.data_dir)
         super().__init__(env=settings.library_env())
         if to_record is not None:
-            keys.record_after_opening(settings, self.events_table(settings), to_record)
+            try:
+                keys.record_after_opening(settings, self.events_table(settings), to_record)
+            except BaseException:  # another process started the store with another key first
+                self.close()
+                raise
         if not settings.database_url:
             private_files(settings.data_dir)
 

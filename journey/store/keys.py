@@ -11,7 +11,8 @@ event is written under a key the store's readers do not hold.
 
 A store written before the check existed (events, but no row) is verified from
 its events and then given its row: with a key, its first and last events must
-decrypt under it; without one, both must be plain JSON.
+decrypt under it (without one, both must be plain JSON), and the first, a
+registration, must have the id the key derives.
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ import json
 import random
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from eventsourcing.cipher import AESCipher
 
+from eventsourcing.cipher import AESCipher
+from eventsourcing.utils import get_topic
+
+from journey.domain.councils import council_key
 from journey.domain.errors import JourneyError
 from journey.settings import Settings, postgres_env
+from journey.store.child import Child
+from journey.store.household import Household
+from journey.store.identity import child_id, household_id, identity_secret
 
 KEY_TABLE = "journey_store_key"
 CREATED = "created with the store"
@@ -48,6 +56,9 @@ VERIFIED = "verified from its events"
 #   the same key bytes would derive other identities, and is refused.
 _CHECK_KEY_LABEL = b"journey store key check"
 _CHECK_LABEL = b"this is the store's key"
+
+_CHILD_REGISTERED = get_topic(Child.Registered)
+_HOUSEHOLD_REGISTERED = get_topic(Household.Registered)
 
 
 class StoreKeyRefused(JourneyError):
@@ -86,13 +97,15 @@ class StoreUnreachable(JourneyError):
 
 
 def check_key_given(settings: Settings) -> None:
-    """A key that `journey keygen` could have made (16, 24 or 32 bytes in base64), or none."""
+    """A key the library's cipher takes (16, 24 or 32 bytes in base64, as `journey
+    keygen` makes them), or none. (Read as the cipher reads it, so a store made with
+    a key the cipher took is never locked out; the check value tells spellings apart.)"""
     key = settings.cipher_key
     if key is None:
         return
     try:
-        size = len(base64.b64decode(key.encode("ascii"), validate=True))
-    except (binascii.Error, UnicodeEncodeError, ValueError):
+        size = len(base64.b64decode(key.encode("utf8")))
+    except (binascii.Error, ValueError):
         size = -1
     if size not in AESCipher.KEY_SIZES:
         raise NotAKey(f"{settings.key_variable} is not a key: make one with `journey keygen`")
@@ -126,12 +139,14 @@ class ToRecord:
 
 @dataclasses.dataclass(frozen=True)
 class Found:
-    """What an opening reads: the store's row, and the stored state of its first and
-    last events (None when it holds no events)."""
+    """What an opening reads: the store's row, the stored state of its first and
+    last events (None when it holds no events), and the first event's stream id and topic."""
 
     record: KeyRecord | None
     first: bytes | None = None
     last: bytes | None = None
+    first_id: str | None = None
+    first_topic: str | None = None
 
     @property
     def holds_events(self) -> bool:
@@ -181,12 +196,12 @@ def _verify_events(settings: Settings, found: Found, where: str, variable: str) 
     )
     if cipher is None:
         if kinds == {"plain"}:
-            return
+            return _verify_identity(settings, found, json.loads(found.first or b""), where, variable)
         if "plain" in kinds:
             raise mixed
         raise KeyMissing(f"this store ({where}) is encrypted: set {variable} to its key")
     if kinds == {"ours"}:
-        return
+        return _verify_identity(settings, found, json.loads(cipher.decrypt(found.first or b"")), where, variable)
     if kinds == {"plain"}:
         raise KeyOnPlainStore(
             f"this store ({where}) is not encrypted: unset {variable}, "
@@ -195,6 +210,24 @@ def _verify_events(settings: Settings, found: Found, where: str, variable: str) 
     if kinds == {"other"}:
         raise WrongKey(f"{variable} is not this store's key ({where})")
     raise mixed
+
+
+def _verify_identity(settings: Settings, found: Found, first: dict, where: str, variable: str) -> None:
+    """The first event, a registration, has the id the key as written derives: the
+    same key bytes spelt otherwise (a space, a line end) decrypt the events but
+    derive other ids, and would start every child again under a new one."""
+    secret = identity_secret(settings.cipher_key)
+    if found.first_topic == _CHILD_REGISTERED:
+        derived = child_id(council_key(first["local_authority"]), first["child_ref"], secret)
+    elif found.first_topic == _HOUSEHOLD_REGISTERED:
+        derived = household_id(first["household_ref"], secret)
+    else:
+        return
+    if str(derived) != str(found.first_id):
+        raise WrongKey(
+            f"{variable} decrypts this store ({where}) but is not written as the key its ids were made with "
+            "(the same key spelt otherwise: look for a space or a line end)"
+        )
 
 
 def _kind(state: bytes | None, cipher: AESCipher | None) -> str:
@@ -241,9 +274,10 @@ class SQLiteKeyTable:
                 record = KeyRecord(bool(row[0]), row[1]) if row else None
             if self.events_table not in tables:
                 return Found(record)
-            first = conn.execute(f"SELECT state FROM {self.events_table} ORDER BY rowid LIMIT 1").fetchone()
-            last = conn.execute(f"SELECT state FROM {self.events_table} ORDER BY rowid DESC LIMIT 1").fetchone()
-            return Found(record, first and bytes(first[0]), last and bytes(last[0]))
+            select = f"SELECT state, originator_id, topic FROM {self.events_table} ORDER BY rowid {{}} LIMIT 1"
+            first = conn.execute(select.format("ASC")).fetchone()
+            last = conn.execute(select.format("DESC")).fetchone()
+            return _found(record, first, last)
         finally:
             conn.close()
 
@@ -311,10 +345,10 @@ class PostgresKeyTable:
                 record = KeyRecord(bool(row[0]), row[1]) if row else None
             if self.events_table not in tables:
                 return Found(record)
-            select = "SELECT state FROM {} ORDER BY notification_id {} LIMIT 1"
+            select = "SELECT state, originator_id, topic FROM {} ORDER BY notification_id {} LIMIT 1"
             first = conn.execute(sql.SQL(select).format(self._name(self.events_table), sql.SQL("ASC"))).fetchone()
             last = conn.execute(sql.SQL(select).format(self._name(self.events_table), sql.SQL("DESC"))).fetchone()
-            return Found(record, first and bytes(first[0]), last and bytes(last[0]))
+            return _found(record, first, last)
 
     def record(self, record: KeyRecord, how: str) -> KeyRecord:
         from psycopg import sql
@@ -339,6 +373,13 @@ class PostgresKeyTable:
             return KeyRecord(bool(row[0]), row[1])
 
         return _retrying_ddl(attempt)
+
+
+def _found(record: KeyRecord | None, first: tuple | None, last: tuple | None) -> Found:
+    """From the (state, originator_id, topic) rows of the first and last events, if any."""
+    if first is None or last is None:
+        return Found(record)
+    return Found(record, bytes(first[0]), bytes(last[0]), str(uuid.UUID(str(first[1]))), first[2])
 
 
 def _retrying_ddl(attempt: Callable[[], KeyRecord]) -> KeyRecord:
