@@ -52,10 +52,11 @@ from journey.domain.words import counted
 from journey.importers import milestones_file
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
-from journey.store import history
+from journey.store import copying, history
 from journey.store.application import JourneyTracker, private_files
 from journey.store.child import Child
 from journey.store.household import Household
+from journey.store.keys import StoreKeyRefused
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
@@ -73,6 +74,7 @@ ALERT_LEVELS = alerts.LEVELS
 ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
 REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
+CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 
 
 class NoTrackerData(JourneyError):
@@ -379,6 +381,18 @@ class Tracker:
         registered = [get_topic(Child.Registered), get_topic(Household.Registered)]
         return bool(self.store.recorder.select_notifications(start=1, limit=1, topics=registered))
 
+    def copy_store(self, target: Settings, *, progress: Callable[[int], None] | None = None) -> dict:
+        """Copy this store's whole log into the empty store `target` (a data folder,
+        or PostgreSQL with a data folder for its agency file and read models),
+        encrypted under `target.cipher_key` (None: plain): every event in order with
+        its recording time, the ids the key derives derived again under the target's.
+        Refused with nothing written unless the target is empty (`TargetNotEmpty`).
+        Returns the counts of `events`, `children`, `households` and `alerts` copied,
+        the `target` described, whether it is `encrypted` and the `position` copied
+        up to; `progress(n)` is called as events are copied (the log's length in all).
+        The copy's read models are built by the first command that reads it."""
+        return copying.copy_store(self.store, target, progress=progress)
+
     def export_milestones(self, path: str | Path) -> dict:
         """Write every child's current milestones in the import format; returns the count."""
         count = milestones_file.write_csv(milestones_file.export_rows(self.store), Path(path))
@@ -609,6 +623,7 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
-    "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
-    "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
+    "CannotCopy", "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded",
+    "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker", "import_report", "new_cipher_key",
+    "report_rows", "sweep_report",
 )
