@@ -64,9 +64,15 @@ By design, and not compared:
   order, and those of one day in the order recorded (`in_journey_order`), which the
   rules of order and the clocks read: a `left_care` keyed before an `adm_decision`
   of the same day ends the period before the decision, which the rules then refuse.
-  Keyed in another order, they are another journey. The shuffled order keeps a
+  Keyed in another order, they are another journey: the shuffled order keeps a
   day's milestones in the order they happened (and sets a day's later milestones
-  aside with an earlier one); everything else is shuffled.
+  aside with an earlier one), and no correction moves a milestone onto another's
+  day (where it would keep its place in the order recorded, which differs between
+  the stores). Everything else is shuffled. For the same reason the order must be
+  one the rules allow to the end (`keyable_order`): with a match and a placement
+  keyed, a `decision_reversed` before them is refused until the new decision is
+  in, and a new decision of the reversal's own day keyed first would come before
+  it on that day.
 """
 
 from __future__ import annotations
@@ -83,7 +89,9 @@ import pytest
 from factories import write_agency, write_milestones_csv
 
 from journey.domain import clock
+from journey.domain import rules_of_order
 from journey.domain.errors import JourneyError
+from journey.domain.milestones import Milestone
 from journey.service import Tracker
 from journey.settings import Settings
 
@@ -187,7 +195,7 @@ def journey_of(number: int) -> Journey:
         b.shapes.add("in_progress")
     if not b.steps:
         b.steps.append(Step("entered_care", min(b.day, TODAY), {"legal_status": "C2"}))
-    journey = Journey(number, council, f"AK-{number:04d}", attributes, b.steps, shuffled_order(rng, b.steps), b.shapes)
+    journey = Journey(number, council, f"AK-{number:04d}", attributes, b.steps, keyable_order(rng, b.steps, attributes), b.shapes)
     if rng.random() < 0.2:
         _a_date_corrected(rng, journey)
     return journey
@@ -201,9 +209,50 @@ def _a_date_corrected(rng: random.Random, journey: Journey) -> None:
     if sum((s.milestone, s.on) == (step.milestone, step.on) for s in journey.steps) > 1:
         return
     new_on = min(step.on + datetime.timedelta(days=rng.choice([-1, 1]) * rng.randint(1, 60)), TODAY)
-    if new_on != step.on:
+    # Not onto another milestone's day: there the order recorded decides which came
+    # first, and that differs between the stores (another journey; see the docstring).
+    if all(s.on != new_on for s in journey.steps):
         journey.corrections.append((i, new_on))
         journey.shapes.add(f"corrected:{step.milestone}")
+
+
+def keyable_order(rng: random.Random, steps: list[Step], attributes: dict) -> list[int]:
+    """A shuffled order (`shuffled_order`) in which the journey can be keyed: one
+    where each milestone the rules of order refuse, set aside and recorded at the
+    end in date order, is then accepted. Not every order is: with a match and a
+    placement keyed, a `decision_reversed` before them is refused until the new
+    `adm_decision` is in, and a new decision of the reversal's day keyed first
+    would come before it on that day (another journey). A few tries, else date order."""
+    for _ in range(20):
+        order = shuffled_order(rng, steps)
+        if keyed_in_order(steps, order, attributes.get("date_of_birth")) is not None:
+            return order
+    return list(range(len(steps)))
+
+
+def keyed_in_order(steps: list[Step], order: list[int], dob: datetime.date | None) -> list[int] | None:
+    """The steps set aside when keying `steps` in `order` as `key_shuffled` does,
+    by the rules of order (journey.domain.rules_of_order); None when one set aside
+    is still refused at the end."""
+    keyed: list[Milestone] = []
+    set_aside: list[int] = []
+
+    def accepted(i: int) -> bool:
+        step = steps[i]
+        proposed = Milestone(len(keyed) + 1, step.milestone, step.on, step.details or {})
+        born = step.on if step.milestone == "born" else dob
+        if rules_of_order.new_breaches(rules_of_order.breaches(keyed, dob, TODAY),
+                                       rules_of_order.breaches(keyed + [proposed], born, TODAY)):
+            return False
+        keyed.append(proposed)
+        return True
+
+    for i in order:
+        if any(steps[j].on == steps[i].on for j in set_aside) or not accepted(i):
+            set_aside.append(i)
+    if not all(accepted(i) for i in sorted(set_aside)):
+        return None
+    return set_aside
 
 
 def shuffled_order(rng: random.Random, steps: list[Step]) -> list[int]:
@@ -486,6 +535,8 @@ def key_shuffled(tracker: Tracker, journeys: list[Journey], work_dir: Path) -> d
     by_number = {j.number: j for j in journeys}
     for number, indexes in set_aside.items():
         journey = by_number[number]
+        assert sorted(indexes) == sorted(keyed_in_order(journey.steps, journey.shuffled, journey.attributes.get("date_of_birth"))), (
+            f"set aside {sorted(indexes)}, not as the rules of order say:\n{journey.describe()}")
         for i in sorted(indexes):
             record_step(tracker, journey, i, first=False)
     return set_aside
