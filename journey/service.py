@@ -42,7 +42,7 @@ from journey.alerts import digest as digests
 from journey.domain import clock, values
 from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
-from journey.domain.errors import InvalidValue, JourneyError
+from journey.domain.errors import CopiedFromChild, InvalidValue, JourneyError
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
@@ -281,6 +281,26 @@ class Tracker:
         done = self.store.record_household(household_ref, milestone, occurred_on, details, recorded_by=recorded_by, note=note)
         return self._finish(done)
 
+    def correct_household(self, household_ref: str, milestone: str, old_date, new_date, *, reason: str, recorded_by: str,
+                          details: dict | None = None, event_id: int | None = None, note: str | None = None) -> dict:
+        """Correct one of the household's own milestones by a new event (the original
+        stays). A `matched`, `placed` or `adoption_order` copied from a child is
+        refused (`CopiedFromChild`, naming the child): it is corrected on the child."""
+        self._before_writing()
+        done = self.store.correct_household(household_ref, milestone, old_date, new_date, reason=reason, recorded_by=recorded_by,
+                                            details=details, event_id=event_id, note=note)
+        return self._finish(done)
+
+    def withdraw_household(self, household_ref: str, milestone: str, occurred_on, *, reason: str, recorded_by: str,
+                           event_id: int | None = None, note: str | None = None) -> dict:
+        """Withdraw one of the household's own milestones recorded in error (the
+        original stays). A child's milestone copied to the household is refused
+        (`CopiedFromChild`, naming the child): it is withdrawn on the child."""
+        self._before_writing()
+        done = self.store.withdraw_household(household_ref, milestone, occurred_on, reason=reason, recorded_by=recorded_by,
+                                             event_id=event_id, note=note)
+        return self._finish(done)
+
     # -- commands: files and the sample ------------------------------------------------------
 
     def import_milestones(self, path: str | Path, *, skip_invalid: bool = False, recorded_by: str,
@@ -457,6 +477,21 @@ class Tracker:
             "entries": listed,
         }
 
+    def household_journey_as_at(self, household_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None) -> dict:
+        """The household's milestones as they stood on `as_at` (its own and the
+        children's copied to it; by what is known now, or by what had been recorded
+        at `as_known_on`), in date order."""
+        day = values.parse_date(as_at, "as-at date")
+        events = self.store.household_events(household_ref)
+        known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
+        listed = [dict(e, sentence=history.sentence(e)) for e in history.journey_as_at(events, day, known_on)]
+        return {
+            "household": events[0].household_ref,
+            "as_known_on": known_on.isoformat() if known_on else None,
+            "entries": listed,
+            "as_at": day.isoformat(),
+        }
+
     def alert_history(self, alert_id: str) -> list[dict]:
         """Every change to an alert in the order recorded, each with its `sentence`."""
         return [dict(e, sentence=alerts.history_sentence(e)) for e in alerts.alert_history(self.store, alert_id)]
@@ -605,6 +640,6 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
-    "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
+    "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
     "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )
