@@ -84,9 +84,16 @@ def record(obj, la, child_ref, milestone, date, recorded_by, note, **kwargs):
     family_finding_started, register_referral, link_identified, match_panel,
     matched, placed, adoption_application, adoption_order, decision_reversed,
     disruption, left_care.
+
+    A milestone the child already has (the same milestone, date and household)
+    adds nothing: it says so and exits 0, as an import does.
     """
     done = obj.tracker.record(la, child_ref, milestone, date, details_from(kwargs), recorded_by=recorded_by, note=note)
-    click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for child {done['child_ref']} of {done['local_authority']} (event {done['event_id']}).")
+    whose = f"child {done['child_ref']} of {done['local_authority']}"
+    if done["already_recorded"]:
+        click.echo(f"Already recorded: {done['milestone']} on {done['occurred_on']} for {whose} (event {done['event_id']}); nothing added.")
+    else:
+        click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for {whose} (event {done['event_id']}).")
     say_alerts(done)
 
 

@@ -34,9 +34,15 @@ def record_household(obj, household_ref, milestone, date, reason, recorded_by, n
     """Record a household MILESTONE on DATE: enquiry, registration_of_interest,
     stage1_started, stage1_completed, stage2_started, approval_panel, approved,
     register_referral, linked, withdrawn, review. (matched, placed and
-    adoption_order are recorded on the child, naming the household.)"""
+    adoption_order are recorded on the child, naming the household.)
+
+    A milestone the household already has on that date adds nothing: it says so
+    and exits 0."""
     details = {"reason": reason} if reason else {}
     done = obj.tracker.record_household(household_ref, milestone, date, details, recorded_by=recorded_by, note=note)
+    if done["already_recorded"]:
+        click.echo(f"Already recorded: {done['milestone']} on {done['occurred_on']} for household {done['household']} (event {done['event_id']}); nothing added.")
+        return
     click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for household {done['household']} (event {done['event_id']}).")
     say_alerts(done)
 

@@ -194,7 +194,10 @@ class JourneyTracker(Application):
         attributes: dict | None = None,
     ) -> dict:
         """Record a milestone (starting the child's journey on its first). Returns
-        `{"event_id", "child_ref", "local_authority", "milestone", "occurred_on"}`."""
+        `{"event_id", "child_ref", "local_authority", "milestone", "occurred_on",
+        "already_recorded"}`. A milestone the child already has (the same name, date
+        and household) is not recorded again: `already_recorded` is True, `event_id`
+        is the one that recorded it, and nothing is written (but attributes that differ)."""
         milestone = values.child_milestone(milestone)
         occurred_on = values.parse_date(occurred_on, milestone)
         details = values.milestone_details(milestone, details or {})
@@ -202,17 +205,20 @@ class JourneyTracker(Application):
 
         def attempt():
             child = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
-            child.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
-            event_id = child.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
-            households = self._copy_to_household(child, event_id, recorded_by, note)
-            return {
-                **saved(self.save(child, *households), child),
-                "event_id": event_id,
+            amended = child.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
+            answer = {
                 "child_ref": child.child_ref,
                 "local_authority": child.local_authority,
                 "milestone": milestone,
                 "occurred_on": occurred_on.isoformat(),
             }
+            existing = child.recorded_entry(milestone, occurred_on, details)
+            if existing is not None:
+                done = saved(self.save(child), child) if amended else nothing_saved()
+                return {**done, **answer, "event_id": existing.event_id, "already_recorded": True}
+            event_id = child.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._copy_to_household(child, event_id, recorded_by, note)
+            return {**saved(self.save(child, *households), child), **answer, "event_id": event_id, "already_recorded": False}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -344,7 +350,9 @@ class JourneyTracker(Application):
         return self.retrying(f"household {household_ref}", attempt)
 
     def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None, *, recorded_by: str, note=None) -> dict:
-        """Record one of the household's own milestones."""
+        """Record one of the household's own milestones. One it already has (the same
+        name and date) is not recorded again: `already_recorded` is True, `event_id`
+        the one that recorded it, and nothing is written."""
         milestone = values.household_milestone(milestone)
         occurred_on = values.parse_date(occurred_on, milestone)
         if occurred_on > clock.today():
@@ -354,8 +362,11 @@ class JourneyTracker(Application):
         def attempt():
             household = self.load_or_start_household(household_ref, recorded_by=recorded_by)
             answer = {"household": household.household_ref, "milestone": milestone, "occurred_on": occurred_on.isoformat()}
+            existing = household.recorded_entry(milestone, occurred_on, details) if household.entries else None
+            if existing is not None:
+                return {**nothing_saved(), **answer, "event_id": existing.event_id, "already_recorded": True}
             event_id = household.record(milestone, occurred_on, details, recorded_by=recorded_by, note=note)
-            return {**saved(self.save(household), household), **answer, "event_id": event_id}
+            return {**saved(self.save(household), household), **answer, "event_id": event_id, "already_recorded": False}
 
         return self.retrying(f"household {household_ref}", attempt)
 
@@ -497,6 +508,11 @@ def saved(recordings: list, subject: Child | Household) -> dict:
         "streams": streams,
         "position": max((r.notification.id for r in recordings), default=None),
     }
+
+
+def nothing_saved() -> dict:
+    """What a command that wrote nothing answers for `saved`'s keys."""
+    return {"event_ids": [], "streams": [], "position": None}
 
 
 def copied_to_household(entry: Any) -> str | None:

@@ -109,6 +109,10 @@ class Household(MilestoneStream):
             )
         return entry
 
+    def recorded_entry(self, milestone: str, occurred_on, details: dict) -> Entry | None:
+        """The household's own current milestone that recording this again would repeat."""
+        return self.current_like(milestone, occurred_on, details)
+
     def correct(self, entry: Entry, occurred_on, details: dict, *, reason, recorded_by, note=None) -> int:
         return self._correct(entry, occurred_on, details, reason, recorded_by, note)
 
