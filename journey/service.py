@@ -315,8 +315,7 @@ class Tracker:
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
-        rows = milestones_file.read_rows(Path(path))
-        return len({(r.cells.get("local_authority", "").casefold(), r.cells.get("child_ref", "")) for r in rows})
+        return milestones_file.children_named(milestones_file.read_rows(Path(path)))
 
     def _import_rows(self, rows: list, *, skip_invalid: bool, recorded_by: str, progress=None) -> dict:
         before = self.store.recorder.max_notification_id() or 0
@@ -381,7 +380,7 @@ class Tracker:
             "councils": len(sample.councils),
             "children": children.children,
             "milestones": children.milestones_added,
-            "households": households.children,
+            "households": households.households,
         }
         done["streams"] = list({**households.streams_written, **children.streams_written})
         done["position"] = self.log_length() if done["streams"] else None
@@ -396,7 +395,8 @@ class Tracker:
         return bool(self.store.recorder.select_notifications(start=1, limit=1, topics=registered))
 
     def export_milestones(self, path: str | Path) -> dict:
-        """Write every child's current milestones in the import format; returns the count."""
+        """Write every child's and every household's current milestones in the import
+        format, to a file readable by its owner only; returns the count."""
         count = milestones_file.write_csv(milestones_file.export_rows(self.store), Path(path))
         return {"milestones": count, "path": str(path)}
 
@@ -609,14 +609,16 @@ def import_report(report: milestones_file.ImportReport) -> dict:
     return {
         "rows": report.rows,
         "children": report.children,
+        "households": report.households,
         "milestones_added": report.milestones_added,
         "rows_already_recorded": report.rows_already_recorded,
         "problems": [
-            {"row": p.row, "child_ref": p.child_ref, "local_authority": p.local_authority, "rule": p.rule,
-             "message": p.message, "text": str(p)}
+            {"row": p.row, "child_ref": p.child_ref, "local_authority": p.local_authority, "household": p.household or None,
+             "rule": p.rule, "message": p.message, "text": str(p)}
             for p in report.problems
         ],
         "skipped_children": [{"child_ref": c, "local_authority": la} for c, la in report.skipped_children],
+        "skipped_households": list(report.skipped_households),
         "written": report.written,
     }
 

@@ -25,9 +25,16 @@ def import_milestones_command(obj, file, skip_invalid):
     sibling_group, household, kind, authority, reason, plan, legal_status,
     moved_in_on, foster_carer_adoption, interagency, expected_due_date, recorded_by.
 
+    A row with child_ref and local_authority empty is a milestone of the household
+    its household column names (enquiry, registration_of_interest, ..., approved,
+    withdrawn with its reason, review); it fills only household, milestone,
+    occurred_on, reason, interagency (yes: approved by another agency) and
+    recorded_by. A child's matched, placed or adoption_order naming a household is
+    copied to the household: it is not repeated on a household's row.
+
     If any row breaks a rule, every bad row is listed and nothing is written
     (exit status 3). Rows already recorded add nothing. The imported children's
-    alerts are raised when it ends.
+    and households' alerts are raised when it ends.
     """
     tracker = obj.tracker
     children = tracker.count_children_in(file)
@@ -42,11 +49,16 @@ def print_import_report(report: dict) -> None:
     if report["problems"] and not report["written"]:
         click.echo(f"Nothing imported: {len(report['problems'])} bad row(s). Fix them, or use --skip-invalid to import the other children.", err=True)
         sys.exit(EXIT_BAD_ROWS)
-    skipped = report["skipped_children"]
-    click.echo(f"Imported {report['milestones_added']} milestone(s) for {report['children'] - len(skipped)} child(ren); {report['rows_already_recorded']} row(s) were already recorded.")
+    skipped, skipped_households = report["skipped_children"], report["skipped_households"]
+    households = report["households"] - len(skipped_households)
+    whose = f"{report['children'] - len(skipped)} child(ren)" + (f" and {households} household(s)" if report["households"] else "")
+    click.echo(f"Imported {report['milestones_added']} milestone(s) for {whose}; {report['rows_already_recorded']} row(s) were already recorded.")
     say_alerts(report)
     if skipped:
         click.echo(f"Skipped {len(skipped)} child(ren) with bad rows: " + ", ".join(f"{c['child_ref']} of {c['local_authority']}" for c in skipped), err=True)
+    if skipped_households:
+        click.echo(f"Skipped {len(skipped_households)} household(s) with bad rows: " + ", ".join(skipped_households), err=True)
+    if skipped or skipped_households:
         sys.exit(EXIT_BAD_ROWS)
 
 
@@ -59,8 +71,9 @@ def export_group():
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_context
 def export_milestones_command(obj, file):
-    """Write every child's current milestones (corrected dates, withdrawn ones left
-    out) in the import format."""
+    """Write every child's and every household's current milestones (corrected
+    dates, withdrawn ones left out) in the import format. A household's own
+    milestones are rows with child_ref and local_authority empty."""
     done = obj.tracker.export_milestones(file)
     click.echo(f"Exported {done['milestones']} milestone(s) to {file}.")
 
