@@ -31,7 +31,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import get_topic
@@ -307,10 +307,12 @@ class Tracker:
                           progress: Callable[[int], None] | None = None) -> dict:
         """Import a milestones CSV, checked whole first; its children's read models
         and alerts are current when it returns. `progress(n)` is called as children
-        are checked and written (twice the number of children in all)."""
-        self._before_writing()
+        are checked and written (twice the number of children in all). A file refused
+        as a whole (`FileRefused`: not UTF-8, a column named twice, a row longer or
+        shorter than the header, ...) is refused before the store is opened."""
         with _cycle_collector_paused():
             rows = milestones_file.read_rows(Path(path))
+            self._before_writing()
             return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
 
     def count_children_in(self, path: str | Path) -> int:
@@ -396,9 +398,14 @@ class Tracker:
 
     def export_milestones(self, path: str | Path) -> dict:
         """Write every child's and every household's current milestones in the import
-        format, to a file readable by its owner only; returns the count."""
+        format, to a file readable by its owner only; returns the count. A file that
+        cannot be written (its folder missing, no permission) is refused, naming it."""
         count = milestones_file.write_csv(milestones_file.export_rows(self.store), Path(path))
         return {"milestones": count, "path": str(path)}
+
+    def write_milestones(self, out: TextIO) -> dict:
+        """As `export_milestones`, to the text stream `out` (standard output, say)."""
+        return {"milestones": milestones_file.write_csv_to(milestones_file.export_rows(self.store), out), "path": None}
 
     # -- commands: alerts ------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def import_milestones_command(obj, file, skip_invalid):
     occurred_on, reason, interagency (yes: approved by another agency) and
     recorded_by. A child's matched, placed or adoption_order naming a household is
     copied to the household: it is not repeated on a household's row.
+
+    The file must be UTF-8, its header must name each column once (names match
+    without regard to case and surrounding spaces), and every row must have as
+    many cells as the header: otherwise it is refused, naming the row (the header
+    is row 1), and nothing is written (exit status 1). A leading ' before =, +, -
+    or @ (put there by export, so that a spreadsheet does not run the cell) is
+    dropped.
 
     If any row breaks a rule, every bad row is listed and nothing is written
     (exit status 3). Rows already recorded add nothing. The imported children's
@@ -68,12 +76,24 @@ def export_group():
 
 
 @export_group.command("milestones")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @pass_context
 def export_milestones_command(obj, file):
     """Write every child's and every household's current milestones (corrected
-    dates, withdrawn ones left out) in the import format. A household's own
-    milestones are rows with child_ref and local_authority empty."""
+    dates, withdrawn ones left out) in the import format, to FILE (readable by you
+    only), or to standard output with -. A household's own milestones are rows with
+    child_ref and local_authority empty. A cell starting with =, +, - or @ is
+    written with a ' before it, so that a spreadsheet does not run it as a formula;
+    the import drops it again."""
+    if str(file) == "-":
+        # UTF-8 and the file's own line ends, whatever the terminal's settings.
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            done = obj.tracker.write_milestones(out)
+        finally:
+            out.detach()
+        click.echo(f"Exported {done['milestones']} milestone(s) to standard output.", err=True)
+        return
     done = obj.tracker.export_milestones(file)
     click.echo(f"Exported {done['milestones']} milestone(s) to {file}.")
 

@@ -5,22 +5,31 @@ with both of those cells empty, a household's own (`household` names it). A chil
 `matched`, `placed` or `adoption_order` naming a household is copied to the
 household's stream by the import, so the file holds it once, on the child's row.
 
-The whole file is checked before anything is written: every bad row is reported
+The file itself is strict (`read_rows`): UTF-8, a header naming each column once
+(names match without regard to case and surrounding spaces), every row as long as
+the header; otherwise it is refused, naming the row, before anything is read further.
+Then the whole file is checked before anything is written: every bad row is reported
 with its row number, child or household and rule, and unless the caller asks to
 skip the children and households with bad rows, nothing is written. Rows already
 recorded (or recorded and since corrected or withdrawn) add nothing, so importing a
 file twice is safe and never undoes a correction.
+
+A cell a spreadsheet would run as a formula (starting with `=`, `+`, `-` or `@`) is
+exported with a leading `'`, and every import strips that `'` again.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime
+import io
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from eventsourcing.persistence import IntegrityError
 
@@ -44,6 +53,9 @@ COLUMNS = REQUIRED_COLUMNS + CHILD_ATTRIBUTES + DETAIL_COLUMNS + ("recorded_by",
 HOUSEHOLD_COLUMNS = ("household", "milestone", "occurred_on", "reason", "interagency", "recorded_by")
 _HOUSEHOLD_ROW_CELLS = frozenset(HOUSEHOLD_COLUMNS) | {"child_ref", "local_authority"}
 BATCH_CHILDREN = 250
+# What a spreadsheet runs as a formula: a cell starting with one of these (after any
+# quotes already put before it) is exported with a `'` in front, which imports strip.
+_FORMULA = re.compile(r"'*[=+\-@]")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,6 +103,12 @@ class FileRefused(JourneyError):
     rule = "file format"
 
 
+class ExportRefused(JourneyError):
+    """The export's file cannot be written (a missing folder, no permission)."""
+
+    rule = "cannot write the file"
+
+
 @dataclasses.dataclass
 class _Row:
     number: int
@@ -115,24 +133,95 @@ class _Row:
 
 
 def read_rows(path: Path) -> list[_Row]:
-    """The file's rows; refuses a file without the required columns or with unknown ones."""
+    """The file's rows, their cells by column name (lower case), `'` before a formula stripped.
+
+    Refused (`FileRefused`), naming the row (the header is row 1), before anything is
+    written: a file that is not UTF-8; a header without the required columns, with
+    unknown or unnamed ones, or naming one twice; a row with more or fewer cells than
+    the header. An empty line is no row (but it is counted, as a spreadsheet counts it)."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            header = [h.strip() for h in (reader.fieldnames or [])]
-            missing = [c for c in REQUIRED_COLUMNS if c not in header]
-            unknown = [c for c in header if c not in COLUMNS]
-            if missing or unknown:
-                parts = []
-                if missing:
-                    parts.append(f"missing required column(s) {', '.join(missing)}")
-                if unknown:
-                    parts.append(f"unknown column(s) {', '.join(unknown)} (accepted: {', '.join(COLUMNS)})")
-                raise FileRefused(f"{path}: " + "; ".join(parts))
-            reader.fieldnames = header
-            return [_Row(i, {k: (v or "") for k, v in row.items() if k is not None}) for i, row in enumerate(reader, start=2)]
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise FileRefused(f"{path}: cannot be read as CSV: {e}") from None
+        data = path.read_bytes()
+    except OSError as e:
+        raise FileRefused(f"{path}: cannot be read: {e.strerror or e}") from None
+    records = csv.reader(io.StringIO(_utf8(path, data), newline=""))
+    number = 1
+    try:
+        names = _columns(path, next(records, []))
+        rows, wrong_length = [], []
+        for number, cells in enumerate(records, start=2):
+            if not cells:
+                continue
+            if len(cells) != len(names):
+                wrong_length.append(f"row {number}: {len(cells)} cells, but the header names {len(names)} columns")
+                continue
+            if "'" in "".join(cells):
+                cells = [_unquoted(cell) for cell in cells]
+            rows.append(_Row(number, dict(zip(names, cells))))
+    except csv.Error as e:
+        raise FileRefused(f"{path}: row {number}: cannot be read as CSV: {e}") from None
+    if wrong_length:
+        more = f"; and {len(wrong_length) - 10} more" if len(wrong_length) > 10 else ""
+        raise FileRefused(f"{path}: " + "; ".join(wrong_length[:10]) + more)
+    return rows
+
+
+def _utf8(path: Path, data: bytes) -> str:
+    """The file's text (a byte order mark dropped); refused, naming the row, if it is not UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise FileRefused(
+            f"{path}: row {_row_at(data, e.start)}: not UTF-8 text (byte 0x{data[e.start]:02X}): "
+            "save the file as UTF-8 (in a spreadsheet, as CSV UTF-8)"
+        ) from None
+
+
+def _row_at(data: bytes, position: int) -> int:
+    """The number of the CSV row (the header is 1) holding the byte at `position`."""
+    before = data[:position].decode("utf-8")
+    rows = sum(1 for _ in csv.reader(io.StringIO(before, newline="")))
+    return rows + 1 if not before or before.endswith(("\n", "\r")) else rows
+
+
+def _columns(path: Path, header: list[str]) -> list[str]:
+    """The header's column names (lower case, spaces around them dropped), checked."""
+    names = [_unquoted(h).strip().lower() for h in header]
+    problems = []
+    unnamed = [str(i) for i, name in enumerate(names, start=1) if not name]
+    if unnamed:
+        problems.append(f"column(s) {', '.join(unnamed)} have no name")
+    twice = [name for name in dict.fromkeys(names) if name and names.count(name) > 1]
+    if twice:
+        problems.append("; ".join(
+            f"column {name} is named {names.count(name)} times "
+            f"(columns {_listed([str(i) for i, n in enumerate(names, start=1) if n == name])})"
+            for name in twice
+        ))
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        problems.append(f"missing required column(s) {', '.join(missing)}")
+    unknown = [name for name in dict.fromkeys(names) if name and name not in COLUMNS]
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)} (accepted: {', '.join(COLUMNS)})")
+    if problems:
+        raise FileRefused(f"{path}: row 1: " + "; ".join(problems))
+    return names
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _unquoted(cell: str) -> str:
+    """A cell as written before export put a `'` in front of a formula."""
+    return cell[1:] if cell[:1] == "'" and _FORMULA.match(cell, 1) else cell
+
+
+def _quoted(cell: str) -> str:
+    """A cell as exported: a `'` in front of what a spreadsheet would run as a formula."""
+    return "'" + cell if _FORMULA.match(cell) else cell
 
 
 def rows_from_dicts(cells: Iterable[dict[str, str]]) -> list[_Row]:
@@ -474,15 +563,31 @@ def export_rows(app: JourneyTracker) -> Iterable[dict[str, str]]:
 
 
 def write_csv(rows: Iterable[dict[str, str]], path: Path) -> int:
-    """Write the rows as a milestones file readable by its owner only; returns how many."""
-    count = 0
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", newline="", encoding="utf-8") as f:
+    """Write the rows as a milestones file readable by its owner only; returns how many.
+    A file that cannot be written (its folder missing, no permission) is refused
+    (`ExportRefused`), naming it."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except FileNotFoundError:
+        raise ExportRefused(f"cannot write {path}: there is no folder {path.parent}", field="file") from None
+    except IsADirectoryError:
+        raise ExportRefused(f"cannot write {path}: it is a folder", field="file") from None
+    except OSError as e:
+        raise ExportRefused(f"cannot write {path}: {e.strerror or e}", field="file") from None
+    with open(handle, "w", newline="", encoding="utf-8") as f:
         os.chmod(path, 0o600)  # also when the file was there before
-        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            count += 1
+        return write_csv_to(rows, f)
+
+
+def write_csv_to(rows: Iterable[dict[str, str]], out: TextIO) -> int:
+    """Write the rows as a milestones file to the text stream `out`; returns how many.
+    A cell a spreadsheet would run as a formula is written with a `'` in front."""
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({k: _quoted(v) if isinstance(v, str) else v for k, v in row.items()})
+        count += 1
     return count
 
 
