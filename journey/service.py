@@ -42,7 +42,7 @@ from journey.alerts import digest as digests
 from journey.domain import clock, values
 from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
-from journey.domain.errors import CopiedFromChild, InvalidValue, JourneyError
+from journey.domain.errors import AmbiguousMilestone, CopiedFromChild, InvalidValue, JourneyError
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
@@ -649,6 +649,6 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
-    "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
+    "AmbiguousMilestone", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
     "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

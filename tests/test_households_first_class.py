@@ -177,8 +177,21 @@ def test_two_own_milestones_on_one_date_are_picked_by_event(tracker):
 
     refused = cli(data_dir, "withdraw-household", "H-3", "review", "2024-02-01", "--reason", "duplicate")
     assert refused.exit_code == 1
-    assert "event 2" in refused.stderr and "event 3" in refused.stderr and "--event" in refused.stderr
+    assert "event 2" in refused.stderr and "event 3" in refused.stderr
+    assert refused.stderr.rstrip().endswith("say which by its event id: give --event")
 
     done = cli(data_dir, "withdraw-household", "H-3", "review", "2024-02-01", "--reason", "duplicate", "--event", "3")
     assert done.exit_code == 0, done.output
     assert [e["event_id"] for e in tracker.household_journey_as_at("H-3", TODAY)["entries"]] == [2]
+
+
+def test_siblings_placed_together_are_refused_as_copies_not_as_two_to_choose_from(tracker):
+    for ref in ("CV-1", "CV-2"):
+        tracker.record(LA, ref, "matched", "2024-04-02", {"household": "H-1"}, recorded_by=BY)
+        tracker.record(LA, ref, "placed", "2024-04-22", {"household": "H-1"}, recorded_by=BY)
+
+    result = cli(tracker.settings.data_dir, "withdraw-household", "H-1", "placed", "2024-04-22", "--reason", "typo")
+
+    assert result.exit_code == 1
+    assert "copied from child CV-1 of Coventry and child CV-2 of Coventry" in result.stderr
+    assert "journey withdraw --la Coventry CV-1 placed 2024-04-22" in result.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from journey.cli.common import by_option, note_option, pass_context, refuse, say_alerts
-from journey.service import CopiedFromChild
+from journey.service import AmbiguousMilestone, CopiedFromChild, JourneyError
 
 
 @click.command()
@@ -47,6 +47,11 @@ def record_household(obj, household_ref, milestone, date, reason, recorded_by, n
     say_alerts(done)
 
 
+def refuse_ambiguous(error: AmbiguousMilestone) -> None:
+    """Two of the household's milestones share the date: only --event picks one."""
+    refuse(JourneyError(f"{error.message}: give --event", dates=error.dates))
+
+
 def refuse_a_copy(error: CopiedFromChild, command: str, milestone: str, dates: str) -> None:
     """A child's milestone copied to the household: say which command changes it."""
     refuse(CopiedFromChild(
@@ -80,6 +85,8 @@ def correct_household(obj, household_ref, milestone, old_date, new_date, reason,
                                              details=details, event_id=event_id, note=note)
     except CopiedFromChild as error:
         refuse_a_copy(error, "correct", milestone, f"{old_date} {new_date}")
+    except AmbiguousMilestone as error:
+        refuse_ambiguous(error)
     click.echo(f"Corrected event {done['corrects']} of household {done['household']} (event {done['event_id']}).")
     say_alerts(done)
 
@@ -105,6 +112,8 @@ def withdraw_household(obj, household_ref, milestone, date, reason, event_id, re
                                               event_id=event_id, note=note)
     except CopiedFromChild as error:
         refuse_a_copy(error, "withdraw", milestone, date)
+    except AmbiguousMilestone as error:
+        refuse_ambiguous(error)
     click.echo(f"Withdrew event {done['corrects']} of household {done['household']} (event {done['event_id']}).")
     say_alerts(done)
 

@@ -73,7 +73,24 @@ class Household(MilestoneStream):
     def find(self, milestone: str, occurred_on, *, event_id=None) -> Entry:
         """The current milestone with this name and date (the event id picks between
         two that share a date), its own or a child's copy."""
-        found = [
+        return self._one_of(self._current(milestone, occurred_on, event_id), milestone, occurred_on, event_id)
+
+    def own_entry(self, milestone: str, occurred_on, *, event_id=None) -> Entry:
+        """As `find`, refusing a child's milestone copied here (`CopiedFromChild`, naming
+        the child): that is corrected or withdrawn on the child, and the copy follows."""
+        found = self._current(milestone, occurred_on, event_id)
+        if found and all(is_copy(e) for e in found):
+            children = [(e.details.get("child_ref"), e.details.get("local_authority")) for e in found]
+            named = " and ".join(f"child {ref} of {la}" for ref, la in dict.fromkeys(children))
+            raise CopiedFromChild(
+                f"{self.describe()}'s {milestone} on {occurred_on} is copied from {named}: "
+                "correct or withdraw it on the child's record, and the household's copy follows",
+                child_ref=children[0][0], local_authority=children[0][1], dates=(occurred_on,),
+            )
+        return self._one_of(found, milestone, occurred_on, event_id)
+
+    def _current(self, milestone: str, occurred_on, event_id) -> list[Entry]:
+        return [
             entry
             for entry in self.entries.values()
             if not entry.withdrawn
@@ -81,6 +98,8 @@ class Household(MilestoneStream):
             and entry.occurred_on == occurred_on
             and (event_id is None or entry.event_id == event_id)
         ]
+
+    def _one_of(self, found: list[Entry], milestone: str, occurred_on, event_id) -> Entry:
         if not found:
             raise MilestoneNotFound(
                 f"{self.describe()} has no current {milestone} on {occurred_on}"
@@ -95,19 +114,6 @@ class Household(MilestoneStream):
                 field="event_id", dates=(occurred_on,),
             )
         return found[0]
-
-    def own_entry(self, milestone: str, occurred_on, *, event_id=None) -> Entry:
-        """As `find`, refusing a child's milestone copied here (`CopiedFromChild`): that
-        is corrected or withdrawn on the child, and the copy follows."""
-        entry = self.find(milestone, occurred_on, event_id=event_id)
-        if is_copy(entry):
-            child_ref, la = entry.details.get("child_ref"), entry.details.get("local_authority")
-            raise CopiedFromChild(
-                f"{self.describe()}'s {milestone} on {occurred_on} is copied from child {child_ref} of {la}: "
-                "correct or withdraw it on the child's record, and the household's copy follows",
-                child_ref=child_ref, local_authority=la, dates=(occurred_on,),
-            )
-        return entry
 
     def recorded_entry(self, milestone: str, occurred_on, details: dict) -> Entry | None:
         """The household's own current milestone that recording this again would repeat."""
