@@ -195,3 +195,10 @@ def test_siblings_placed_together_are_refused_as_copies_not_as_two_to_choose_fro
     assert result.exit_code == 1
     assert "copied from child CV-1 of Coventry and child CV-2 of Coventry" in result.stderr
     assert "journey withdraw --la Coventry CV-1 placed 2024-04-22" in result.stderr
+
+
+def test_household_history_is_history_household(data_dir):
+    for options in ((), ("--json",), ("--as-at", "2023-12-31", "--json"), ("--as-known-on", "2000-01-01")):
+        short = cli(data_dir, "household-history", "H-1", *options)
+        assert short.exit_code == 0, short.output
+        assert short.stdout == cli(data_dir, "history", "--household", "H-1", *options).stdout

@@ -1,11 +1,12 @@
-"""`journey household | record-household | correct-household | withdraw-household`:
-an adoptive household's record. Its history is `journey history --household`
-(journey/cli/children.py)."""
+"""`journey household | record-household | correct-household | withdraw-household |
+household-history`: an adoptive household's record. Its history is `journey history
+--household` (journey/cli/children.py); `household-history` is the same, shorter."""
 
 from __future__ import annotations
 
 import click
 
+from journey.cli.children import history
 from journey.cli.common import by_option, note_option, pass_context, refuse, say_alerts
 from journey.service import AmbiguousMilestone, CopiedFromChild, JourneyError
 
@@ -118,4 +119,15 @@ def withdraw_household(obj, household_ref, milestone, date, reason, event_id, re
     say_alerts(done)
 
 
-COMMANDS = (household, record_household, correct_household, withdraw_household)
+@click.command("household-history")
+@click.argument("household_ref")
+@click.option("--as-at", default=None, help="Show the household's milestones as they stood on this date (by what is known now).")
+@click.option("--as-known-on", default=None, help="Only what had been recorded by then (ISO date or time; London time unless a zone is given).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def household_history(ctx, household_ref, as_at, as_known_on, as_json):
+    """A household's history: the same as journey history --household HOUSEHOLD_REF."""
+    ctx.invoke(history, la=None, child_ref=None, household_ref=household_ref, as_at=as_at, as_known_on=as_known_on, as_json=as_json)
+
+
+COMMANDS = (household, record_household, correct_household, withdraw_household, household_history)
