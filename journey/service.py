@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -40,19 +41,22 @@ from sqlite_utils import Database
 from journey import alerts
 from journey.alerts import digest as digests
 from journey.domain import clock, values
+from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
 from journey.domain.errors import AmbiguousMilestone, CopiedFromChild, InvalidValue, JourneyError
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
+from journey.domain.words import counted
 from journey.importers import milestones_file
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
-from journey.store import history
+from journey.store import copying, history
 from journey.store.application import JourneyTracker, private_files
 from journey.store.child import Child
 from journey.store.household import Household
+from journey.store.keys import StoreKeyRefused
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
@@ -69,6 +73,8 @@ ALERT_STATUSES = alerts.STATUSES
 ALERT_LEVELS = alerts.LEVELS
 ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
+REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
+CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 
 
 class NoTrackerData(JourneyError):
@@ -96,7 +102,7 @@ SAMPLE_LOCK_FILE = ".loading-sample.lock"
 def _sample_lock(data_dir: Path, *, wait: bool):
     """Held while the sample is loaded into `data_dir`: a second loader is told, or waits."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / SAMPLE_LOCK_FILE, "a+") as handle:
+    with open(os.open(data_dir / SAMPLE_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600), "a+") as handle:
         if fcntl is not None:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -369,7 +375,7 @@ class Tracker:
             )
         if not (self.settings.data_dir / "agency.toml").exists():
             councils = tuple(Council(c.name, c.code, (f"adoption.tracking@{c.name.lower()}.example",)) for c in sample.councils)
-            Agency(sample.name, councils).write(self.settings.data_dir)
+            Agency(sample.name, councils).write(self.settings.data_dir).chmod(0o600)
         self.store.reload_agency()
         households = milestones_file.import_household_rows(self.store, milestones_file.rows_from_dicts(sample.household_rows), recorded_by=SAMPLE_BY)
         _refuse_problems(households)
@@ -395,6 +401,18 @@ class Tracker:
             return False
         registered = [get_topic(Child.Registered), get_topic(Household.Registered)]
         return bool(self.store.recorder.select_notifications(start=1, limit=1, topics=registered))
+
+    def copy_store(self, target: Settings, *, progress: Callable[[int], None] | None = None) -> dict:
+        """Copy this store's whole log into the empty store `target` (a data folder,
+        or PostgreSQL with a data folder for its agency file and read models),
+        encrypted under `target.cipher_key` (None: plain): every event in order with
+        its recording time, the ids the key derives derived again under the target's.
+        Refused with nothing written unless the target is empty (`TargetNotEmpty`).
+        Returns the counts of `events`, `children`, `households` and `alerts` copied,
+        the `target` described, whether it is `encrypted` and the `position` copied
+        up to; `progress(n)` is called as events are copied (the log's length in all).
+        The copy's read models are built by the first command that reads it."""
+        return copying.copy_store(self.store, target, progress=progress)
 
     def export_milestones(self, path: str | Path) -> dict:
         """Write every child's and every household's current milestones in the import
@@ -644,11 +662,12 @@ def sweep_report(report: alerts.SweepReport) -> dict:
 def _refuse_problems(report: milestones_file.ImportReport) -> None:
     if report.problems:
         listed = "\n".join(str(p) for p in report.problems[:20])
-        raise JourneyError(f"the sample data broke {len(report.problems)} rule(s):\n{listed}")
+        raise JourneyError(f"the sample data broke {counted(len(report.problems), 'rule')}:\n{listed}")
 
 
 __all__: Sequence[str] = (
-    "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "WAITING_LISTS",
-    "AmbiguousMilestone", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded", "StoreNotEmpty",
-    "Tracker", "import_report", "new_cipher_key", "report_rows", "sweep_report",
+    "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
+    "AmbiguousMilestone", "CannotCopy", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
+    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
+    "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

@@ -5,6 +5,7 @@
 | `JOURNEY_DATA_DIR` | data directory (SQLite event store, read models, agency file) | `./var` |
 | `JOURNEY_DATABASE_URL` | `postgresql://user:pass@host:port/db[?schema=s]`: events on PostgreSQL | unset: SQLite |
 | `JOURNEY_CIPHER_KEY` | AES key (`journey keygen`): events encrypted at rest | unset |
+| `JOURNEY_TARGET_CIPHER_KEY` | the key of the store `journey store copy` writes | unset: the copy is plain |
 | `JOURNEY_TODAY` | fix today's date (rehearsals, tests) | the real date |
 
 A command-line option (`--data-dir`) beats the variable.
@@ -23,11 +24,16 @@ EVENTS_FILE = "events.sqlite3"
 READ_MODELS_FILE = "read-models.sqlite3"
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str | None = None
     cipher_key: str | None = None
+    # The variable the key came from, named when the key is refused.
+    key_variable: str = "JOURNEY_CIPHER_KEY"
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, environ=None) -> Settings:
@@ -37,6 +43,31 @@ class Settings:
             database_url=environ.get("JOURNEY_DATABASE_URL") or None,
             cipher_key=environ.get("JOURNEY_CIPHER_KEY") or None,
         )
+
+    @classmethod
+    def copy_target(cls, target: str, *, data_dir: str | Path | None = None, environ=None) -> Settings:
+        """The store `journey store copy TARGET` writes: TARGET a data folder, or a
+        postgresql:// URL with `data_dir` the folder for its agency file and read
+        models; its key is JOURNEY_TARGET_CIPHER_KEY (unset: a plain store)."""
+        environ = os.environ if environ is None else environ
+        key = environ.get("JOURNEY_TARGET_CIPHER_KEY") or None
+        target = (target or "").strip()
+        if not target:
+            raise ConfigurationError("no target given: a data folder or a postgresql:// URL")
+        if urlparse(target).scheme in POSTGRES_SCHEMES:
+            if not data_dir:
+                raise ConfigurationError(
+                    "a PostgreSQL target needs a data folder for its agency file and read models",
+                    field="target_data_dir",
+                )
+            postgres_env(target, what="the target")  # a malformed URL is refused before anything is written
+            return cls(Path(data_dir), database_url=target, cipher_key=key, key_variable="JOURNEY_TARGET_CIPHER_KEY")
+        if data_dir:
+            raise ConfigurationError(
+                "a target data folder holds its own agency file and read models: give it as TARGET alone",
+                field="target_data_dir",
+            )
+        return cls(Path(target), cipher_key=key, key_variable="JOURNEY_TARGET_CIPHER_KEY")
 
     @property
     def events_path(self) -> Path:
@@ -49,7 +80,9 @@ class Settings:
     def describe_store(self) -> str:
         if self.database_url:
             url = urlparse(self.database_url)
-            return f"PostgreSQL {url.hostname}:{url.port or 5432}/{url.path.lstrip('/')}"
+            schema = parse_qs(url.query).get("schema")
+            where = f"PostgreSQL {url.hostname}:{url.port or 5432}/{url.path.lstrip('/')}"
+            return f"{where} (schema {schema[0]})" if schema else where
         return f"SQLite {self.events_path}"
 
     def library_env(self) -> dict[str, str]:
@@ -69,14 +102,14 @@ class Settings:
         return env
 
 
-def postgres_env(database_url: str) -> dict[str, str]:
+def postgres_env(database_url: str, *, what: str = "JOURNEY_DATABASE_URL") -> dict[str, str]:
     url = urlparse(database_url)
-    if url.scheme not in ("postgresql", "postgres"):
+    if url.scheme not in POSTGRES_SCHEMES:
         raise ConfigurationError(
-            f"JOURNEY_DATABASE_URL must start postgresql:// (got {url.scheme or 'nothing'}://)"
+            f"{what} must start postgresql:// (got {url.scheme or 'nothing'}://)"
         )
     if not url.path.strip("/") or not url.hostname:
-        raise ConfigurationError("JOURNEY_DATABASE_URL needs a host and a database name")
+        raise ConfigurationError(f"{what} needs a host and a database name")
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": url.path.lstrip("/"),

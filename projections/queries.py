@@ -237,7 +237,7 @@ def _clock_dict(row: dict) -> dict[str, Any]:
 
 
 def clock_of(row: dict) -> Clock:
-    """A `journey.timescales.Clock` from a clock dict (as `due_clocks` gives)."""
+    """A `journey.domain.clocks.Clock` from a clock dict (as `due_clocks` gives)."""
     return Clock(
         rule_id=row["rule_id"],
         started_on=_d(row["started_on"]),

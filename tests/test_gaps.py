@@ -39,6 +39,6 @@ def test_check_command_lists_gaps_for_a_child(tmp_path):
         result = runner.invoke(main, data + ["check", "--la", "coventry", "CV-1"])
         assert result.exit_code == 0
         assert "child CV-1 of Coventry: placed on 2021-06-01 has no earlier matched recorded" in result.output
-        assert "1 gap(s) in 1 child(ren)." in result.output
+        assert "1 gap in 1 child." in result.output
     finally:
         clock.set_today(None)

@@ -212,7 +212,7 @@ def test_plain_text_history_is_one_line_an_event_in_plain_english(data_dir):
     for line, entry in zip(body, events):
         assert line.startswith(f"  [{entry['event_id']}] ")
         recorded = datetime.datetime.fromisoformat(entry["recorded_at"]).astimezone(LONDON)
-        assert f"(recorded {recorded:%d %b %Y %H:%M} by {entry['recorded_by']})" in line
+        assert f"(recorded {recorded:%d %b %Y %H:%M:%S} by {entry['recorded_by']})" in line
     assert "10 Jan 2022: entered care (legal status: C2)" in body[1]
     assert "1 Apr 2022: " + MILESTONE_WORDS["adm_decision"] in body[2]
     assert "20 Jun 2022: court authority to place" in body[3]

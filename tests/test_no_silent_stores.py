@@ -55,3 +55,11 @@ def test_a_folder_with_only_an_agency_file_is_not_yet_a_store(tmp_path):
     assert cli(settings.data_dir, "stages").exit_code == 1
     assert cli(settings.data_dir, "record", "--la", LA, "CV-1", "entered_care", "2024-01-10").exit_code == 0
     assert cli(settings.data_dir, "stages").exit_code == 0
+
+
+def test_the_sample_leaves_no_file_others_can_read(tmp_path):
+    settings = make_settings(tmp_path)
+    Tracker(settings).load_sample()
+    for path in settings.data_dir.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
+

@@ -167,8 +167,9 @@ def test_check_lists_gaps_through_the_service(tracker):
 # -- one way in: what the interfaces may import -----------------------------------------------
 
 INTERFACES = sorted((ROOT / "journey" / "cli").glob("*.py")) + [ROOT / "journey" / "scheduler.py"]
-# The service, the settings and the clock seam; the interfaces' own modules.
-ALLOWED = ("journey.service", "journey.settings", "journey.domain.clock", "journey.cli", "journey.scheduler")
+# The service, the settings and the clock seam; the interfaces' own modules
+# (and the words every interface counts in: "1 child", "2 children").
+ALLOWED = ("journey.service", "journey.settings", "journey.domain.clock", "journey.domain.words", "journey.cli", "journey.scheduler")
 
 
 def imported_modules(path: Path) -> list[str]:

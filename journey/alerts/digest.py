@@ -28,6 +28,7 @@ from typing import Any
 from journey import alerts
 from journey.domain import clock
 from journey.domain.errors import ConfigurationError
+from journey.domain.words import counted
 
 WEEK = 7
 
@@ -47,7 +48,7 @@ class CouncilDigest:
     def subject(self) -> str:
         return (
             f"Adoption tracker weekly review: {self.council}, week ending {self.last_day:%d %b %Y}: "
-            f"{len(self.new_breaches)} new breach(es), {len(self.still_open)} alert(s) open"
+            f"{counted(len(self.new_breaches), 'new breach', 'new breaches')}, {counted(len(self.still_open), 'alert')} open"
         )
 
     def open_by_owner(self) -> list[tuple[str | None, list[dict[str, Any]]]]:
@@ -195,6 +196,6 @@ def deliver(digests: list[CouncilDigest], smtp: SmtpSettings | None, echo: Calla
     for digest in digests:
         if digest.addresses:
             yield (
-                f"{digest.council}: sent to {len(digest.addresses)} address(es) "
-                f"({len(digest.new_breaches)} new breach(es), {len(digest.still_open)} open)."
+                f"{digest.council}: sent to {counted(len(digest.addresses), 'address')} "
+                f"({counted(len(digest.new_breaches), 'new breach', 'new breaches')}, {len(digest.still_open)} open)."
             )

@@ -23,6 +23,8 @@ CLOCK_GONE = "the clock no longer exists (the milestone that started it was corr
 NOT_DUE_NOW = "the clock is no longer due (its dates were corrected)"
 DATES_CORRECTED = "the clock's due date was corrected"
 CLOCK_RUNS_AGAIN = "the clock runs again"
+# Why a closed alert closes again: its clock stopped on another date, or by another milestone.
+STOP_CORRECTED = "the milestone that stopped the clock was corrected"
 
 
 # --------------------------------------------------------------------------- clock rows
@@ -163,8 +165,11 @@ def alert_changes(
     alert as it stands (None: not raised). A new alert is raised when its clock
     alerts on some day in (`since`, `on`] (just `on` without `since`), dated from
     when that stretch of alerting began; the days in between are walked so that
-    each change carries the date it took effect. A sweep for a date before the
-    last sweep that changed the alert changes nothing.
+    each change carries the date it took effect. A closed alert whose clock now
+    stops on another date or by another milestone (the stopping milestone was
+    corrected, or an earlier one keyed late) is closed again by the stop that
+    holds. A sweep for a date before the last sweep that changed the alert
+    changes nothing.
     """
     if state is not None and state.swept_until is not None and state.swept_until > on:
         return []
@@ -208,7 +213,8 @@ def alert_changes(
     else:
         if (state.due_on, state.warn_on) != (clock.due_on, clock.warn_on):
             return _rescheduled(clock, state, on)
-        sim = _Sim(status=state.status, level=state.level, closed_on=state.closed_on, review_on=state.review_on)
+        sim = _Sim(status=state.status, level=state.level, closed_on=state.closed_on, review_on=state.review_on,
+                   stopped_by=state.stopped_by)
         # The day of the last change is looked at again: a stop recorded late (back-dated)
         # on the day the alert was acknowledged must still close it.
         after = (state.last_effective_on or state.raised_on) - ONE_DAY
@@ -220,6 +226,7 @@ def alert_changes(
         changes.append(change)
         if change.kind == "reopened" and change.effective_on == on:
             break  # reopened by a correction: dated the day the sweep found it
+    changes += _stop_moved(clock, sim, on)
     return changes
 
 
@@ -229,6 +236,32 @@ class _Sim:
     level: str
     closed_on: datetime.date | None
     review_on: datetime.date | None
+    stopped_by: str | None = None
+
+
+def _stop_moved(clock: Clock, sim: _Sim, on: datetime.date) -> list[Change]:
+    """A closed alert whose clock is stopped on `on` by another stop than the one it
+    names (the stopping milestone's date corrected, or an earlier stop keyed late):
+    closed again, dated by the stop that holds, so that its `closed_on`, `stopped_by`
+    and whether it closed in time follow the journey. When the clock, as it now
+    stands, ran past its due date before that stop, the alert is escalated first
+    (dated when the breach began): a clock that stopped late was a breach."""
+    if sim.status != CLOSED:
+        return []
+    stop = _holding_stop(clock, on)
+    if stop is None or (stop.stopped_on, stop.stopped_by) == (sim.closed_on, sim.stopped_by):
+        return []
+    changes = []
+    if sim.level != BREACH:
+        breached = next((d for d in _change_points(clock, clock.due_on, stop.stopped_on - ONE_DAY)
+                         if clock.level_on(d) == BREACH), None)
+        if breached is not None:
+            sim.level = BREACH
+            changes.append(Change("escalated", max(clock.due_on + ONE_DAY, alerting_since(clock, breached)), on))
+    sim.closed_on, sim.stopped_by = stop.stopped_on, stop.stopped_by
+    reason = f"{_stop_reason(stop)}: {STOP_CORRECTED}"
+    changes.append(Change("closed", stop.stopped_on, on, {"stopped_by": stop.stopped_by, "reason": reason}))
+    return changes
 
 
 def _step(clock: Clock, sim: _Sim, day: datetime.date, on: datetime.date) -> Change | None:
@@ -238,11 +271,12 @@ def _step(clock: Clock, sim: _Sim, day: datetime.date, on: datetime.date) -> Cha
         if not clock.is_running_on(day):
             stop = _holding_stop(clock, day)
             sim.status, sim.closed_on, sim.review_on = CLOSED, stop.stopped_on if stop else day, None
+            sim.stopped_by = stop.stopped_by if stop else None
             if stop is None:
                 return Change("closed", day, on, {"stopped_by": None, "reason": CLOCK_GONE})
             return Change("closed", stop.stopped_on, on, {"stopped_by": stop.stopped_by, "reason": _stop_reason(stop)})
         if level is None:
-            sim.status, sim.closed_on, sim.review_on = CLOSED, day, None
+            sim.status, sim.closed_on, sim.review_on, sim.stopped_by = CLOSED, day, None, None
             return Change("closed", day, on, {"stopped_by": None, "reason": NOT_DUE_NOW})
         if level == BREACH and sim.level != BREACH:
             sim.level, sim.status, sim.review_on = BREACH, OPEN, None
@@ -254,10 +288,17 @@ def _step(clock: Clock, sim: _Sim, day: datetime.date, on: datetime.date) -> Cha
     if level is None:
         return None
     began = alerting_since(clock, day)
-    # Ran again after the stop that closed it (a disruption): from that day.
-    # Otherwise the stop itself went (a correction or withdrawal): from the sweep's day.
-    effective = began if sim.closed_on is not None and began > sim.closed_on else on
-    sim.status, sim.level, sim.closed_on = OPEN, level, None
+    if sim.closed_on is not None and began > sim.closed_on:
+        # Ran again after the stop that closed it (a disruption): from that day.
+        effective = began
+    else:
+        # Otherwise the stop itself went or moved (a correction or withdrawal): known
+        # from the sweep's day, at the level of that day. A clock that does not run
+        # on it has stopped again (the stop moved later): closed by that stop instead.
+        effective, level = on, clock.level_on(on)
+        if level is None:
+            return None
+    sim.status, sim.level, sim.closed_on, sim.stopped_by = OPEN, level, None, None
     return Change("reopened", effective, on, {"level": level, "reason": CLOCK_RUNS_AGAIN})
 
 
@@ -279,6 +320,9 @@ def _rescheduled(clock: Clock, state: AlertState, on: datetime.date) -> list[Cha
             changes.append(Change("closed", on, on, {"stopped_by": None, "reason": NOT_DUE_NOW}))
     elif state.status == CLOSED and level is not None:
         changes.append(Change("reopened", on, on, {"level": level, "reason": CLOCK_RUNS_AGAIN}))
+    elif state.status == CLOSED:
+        sim = _Sim(status=CLOSED, level=state.level, closed_on=state.closed_on, review_on=None, stopped_by=state.stopped_by)
+        changes += _stop_moved(clock, sim, on)
     return changes
 
 

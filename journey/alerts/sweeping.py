@@ -32,6 +32,7 @@ from journey.alerts.planning import (
 )
 from journey.domain import clock as journey_clock
 from journey.domain.timescale_rules import RULES_FILE_NAME, Timescales, load_timescales
+from journey.domain.words import counted
 from projections.projector import catch_up
 from projections.store import open_read_models
 
@@ -60,9 +61,9 @@ class SweepReport:
     def describe(self) -> str:
         window = f"{self.since + ONE_DAY} to {self.on}" if self.since is not None and self.since < self.on - ONE_DAY else f"{self.on}"
         if not self.changes:
-            return f"Swept {window}: no alert changed ({self.rows_read} clock(s) read)."
+            return f"Swept {window}: no alert changed ({counted(self.rows_read, 'clock')} read)."
         done = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(self.counts.items()))
-        return f"Swept {window}: {done} ({self.rows_read} clock(s) read)."
+        return f"Swept {window}: {done} ({counted(self.rows_read, 'clock')} read)."
 
 
 SAVE_BATCH = 200

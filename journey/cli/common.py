@@ -2,7 +2,9 @@
 when first asked), common options, and how a refused command is worded.
 
 Exit status: 0 done; 1 refused (the message says why; nothing was written);
-2 usage error; 3 an import file with bad rows (nothing written, or children skipped).
+2 usage error; 3 an import file with bad rows (nothing written, or children skipped);
+4 the store's key refused (missing, wrong or malformed, or a key given to a plain
+store: nothing was read or written).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import sys
 
 import click
 
-from journey.service import JourneyError, RulesFileError, Tracker
+from journey.service import JourneyError, RulesFileError, StoreKeyRefused, Tracker
 from journey.settings import Settings
 
 EXIT_REFUSED = 1
 EXIT_BAD_ROWS = 3
+EXIT_KEY_REFUSED = 4
 
 # The option a user gives for each field an error names.
 OPTION_OF_FIELD = {
@@ -33,6 +36,7 @@ OPTION_OF_FIELD = {
     "period_to": "--to",
     "quarter": "--quarter",
     "stage": "--stage",
+    "target_data_dir": "--target-data-dir",
 }
 
 
@@ -68,11 +72,11 @@ def worded(error: JourneyError) -> str:
 def refuse(error: JourneyError | RulesFileError):
     text = worded(error) if isinstance(error, JourneyError) else str(error)
     click.echo(f"Refused: {text}", err=True)
-    sys.exit(EXIT_REFUSED)
+    sys.exit(EXIT_KEY_REFUSED if isinstance(error, StoreKeyRefused) else EXIT_REFUSED)
 
 
 class Group(click.Group):
-    """Turns a refused command into a clear message and exit status 1."""
+    """Turns a refused command into a clear message and exit status 1 (4 for the store's key)."""
 
     def invoke(self, ctx):
         try:

@@ -15,7 +15,7 @@ import click
 
 from journey.cli.common import long_date, pass_context
 from journey.domain import clock
-from journey.service import WAITING_LISTS, InvalidValue, report_rows
+from journey.service import REVERSAL_REASONS, WAITING_LISTS, InvalidValue, report_rows
 
 
 def parse_day(value: str, option: str) -> str:
@@ -127,12 +127,13 @@ def print_report(report: dict) -> None:
     for key, label in (
         ("adm_decisions", "decisions to place for adoption"), ("placement_orders", "placement orders"),
         ("matches", "matches"), ("placements", "placements"), ("adoption_orders", "adoption orders"),
-        ("decisions_reversed", "decisions reversed"), ("early_permanence_placements", "early permanence placements"),
+        ("early_permanence_placements", "early permanence placements"),
         ("interagency_placements", "interagency placements"), ("disruptions", "disruptions"),
     ):
         click.echo(f"  {label:<40}{c[key]:>6}")
+    click.echo(f"Decisions reversed in the quarter: {c['decisions_reversed']}")
     for reason, n in c["decisions_reversed_by_reason"].items():
-        click.echo(f"    reversed, {reason:<30}{n:>6}")
+        click.echo(f"  {reason} {REVERSAL_REASONS.get(reason, ''):<36}{n:>6}")
     w = report["children_waiting"]
     click.echo(f"Children waiting on {w['on']} (decision, not placed): {w['children']}, "
                f"average {w['average_days'] if w['average_days'] is not None else '-'} days since the decision")

@@ -8,6 +8,7 @@ import sys
 import click
 
 from journey.cli.common import pass_context
+from journey.domain.words import counted
 
 
 @click.group("projections")
@@ -41,7 +42,7 @@ def status_command(obj, as_json):
     click.echo(f"Position:    {state['position']} of {state['head']} (lag {state['lag']})")
     click.echo(f"Updated at:  {state['updated_at']}")
     if state["dirty_streams"]:
-        click.echo(f"Pending:     {state['dirty_streams']} household(s) to recompute at the next catch-up")
+        click.echo(f"Pending:     {counted(state['dirty_streams'], 'household')} to recompute at the next catch-up")
 
 
 COMMANDS = (projections_group,)

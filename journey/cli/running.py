@@ -10,6 +10,7 @@ import click
 from journey.cli.common import pass_context, say_alerts
 from journey.cli.figures import print_stages
 from journey.domain import clock
+from journey.domain.words import counted
 from journey.scheduler import run_scheduler
 from journey.service import RulesFileError, SampleBeingLoaded, StoreNotEmpty, new_cipher_key
 
@@ -86,7 +87,7 @@ def check(obj, la, child_ref):
     found = obj.tracker.check(la=la, child_ref=child_ref)
     for gap in found["gaps"]:
         click.echo(f"child {gap['child_ref']} of {gap['local_authority']}: {gap['gap']}")
-    click.echo(f"{len(found['gaps'])} gap(s) in {found['children']} child(ren).")
+    click.echo(f"{counted(len(found['gaps']), 'gap')} in {counted(found['children'], 'child')}.")
 
 
 @click.command()

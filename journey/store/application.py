@@ -28,6 +28,7 @@ from journey.domain.councils import Agency, Council
 from journey.domain.errors import ChildNotFound, ConcurrentChange, HouseholdNotFound, InvalidValue, JourneyRulesBroken
 from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
 from journey.settings import Settings
+from journey.store import keys
 from journey.store.child import Child
 from journey.store.household import Household
 from journey.store.identity import child_id, household_id, identity_secret
@@ -56,13 +57,28 @@ class JourneyTracker(Application):
 
     def __init__(self, settings: Settings, agency: Agency | None = None) -> None:
         self.settings = settings
+        # The key is checked before the library reads or writes anything (a missing,
+        # wrong or malformed key, or a key on a plain store, is a StoreKeyRefused).
+        to_record = keys.check_before_opening(settings, self.events_table(settings))
         self.agency = agency if agency is not None else Agency.load(settings.data_dir)
         self.secret = identity_secret(settings.cipher_key)
         if not settings.database_url:
             private_folder(settings.data_dir)
         super().__init__(env=settings.library_env())
+        if to_record is not None:
+            try:
+                keys.record_after_opening(settings, self.events_table(settings), to_record)
+            except BaseException:  # another process started the store with another key first
+                self.close()
+                raise
         if not settings.database_url:
             private_files(settings.data_dir)
+
+    @classmethod
+    def events_table(cls, settings: Settings) -> str:
+        """The library's table of stored events for these settings (on PostgreSQL it
+        is named after the application)."""
+        return f"{cls.name.lower()}_events" if settings.database_url else "stored_events"
 
     def reload_agency(self) -> None:
         """Read the agency file again (after the sample loader wrote one)."""

@@ -14,6 +14,7 @@ from typing import Any
 from journey.domain.clock import LONDON
 from journey.domain.errors import InvalidValue
 from journey.domain.milestones import MilestoneEntry, current_milestones, in_journey_order
+from journey.domain.words import attribute_words
 
 MILESTONE_WORDS = {
     "unborn_identified": "unborn baby identified for pre-birth tracking",
@@ -146,12 +147,12 @@ def journey_as_at(events: list, as_at: datetime.date, as_known_on: datetime.date
 def sentence(entry: dict) -> str:
     """One entry in plain English, with who recorded it and when."""
     recorded = datetime.datetime.fromisoformat(entry["recorded_at"]).astimezone(LONDON)
-    by = f"recorded {recorded:%d %b %Y %H:%M} by {entry['recorded_by']}"
+    by = f"recorded {recorded:%d %b %Y %H:%M:%S} by {entry['recorded_by']}"
     kind = entry["type"]
     if kind == "household":
         what = "Household registered" + (" (approved by another agency)" if entry.get("interagency") else "")
     elif kind == "child":
-        attrs = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in entry["attributes"].items()) or "no details"
+        attrs = ", ".join(attribute_words(k, v) for k, v in entry["attributes"].items()) or "no details"
         what = ("Child registered" if entry["change"] == "registered" else "Details amended") + f": {attrs}"
     elif kind == "milestone":
         words = milestone_words(entry["milestone"])

@@ -1,0 +1,122 @@
+"""How long one command takes on a large store: a milestone recorded through the
+service (written, read models caught up, the child's alerts swept), against the
+bare library's save of one event to the same SQLite file, in the same run.
+
+    .venv/bin/python bench/commands.py [--children 100000] [--commands 200] [--profile]
+
+The store is the one `bench/import.py` and `bench/projections.py` share (made
+once per size, see bench/_stores.py), copied to a scratch folder so that the
+cached store is left as it was. Before the timed commands, as many children as
+commands enter care (untimed); each timed command records one child's
+`adm_decision`, as a tracker keys a decision. Target: the service's p95 within
+5 times the bare save's p95. `--profile` prints where one command's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime
+import io
+import os
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _stores  # noqa: F401  (puts the repository first on the import path)
+from _stores import TODAY, close, event_store, load
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+from journey.domain import clock
+from journey.service import Tracker
+from journey.settings import Settings
+
+
+class Note(Aggregate):
+    """The bare library's aggregate: one event per save."""
+
+    @event("Created")
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @event("Noted")
+    def note(self, text: str) -> None:
+        self.text = text
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def bare_saves(events_path: Path, count: int) -> list[float]:
+    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(events_path), "SQLITE_LOCK_TIMEOUT": "30"})
+    note = Note("bench")
+    app.save(note)
+    timings = []
+    for n in range(count):
+        note.note(f"note {n}")
+        started = time.perf_counter()
+        app.save(note)
+        timings.append(time.perf_counter() - started)
+    app.close()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--children", type=int, default=100_000, help="size of the store (default 100000)")
+    parser.add_argument("--commands", type=int, default=200, help="commands timed (default 200)")
+    parser.add_argument("--profile", action="store_true", help="profile one more command and print where its time goes")
+    args = parser.parse_args()
+    clock.set_today(TODAY)
+    print(f"commands on a store of {args.children:,} children, {args.commands} commands; {load()}", flush=True)
+    cached = event_store(args.children)
+    scratch = Path(tempfile.mkdtemp(prefix="journey-bench-commands-"))
+    try:
+        data_dir = scratch / "var"
+        started = time.perf_counter()
+        shutil.copytree(cached, data_dir)
+        print(f"  store copied to {data_dir} in {time.perf_counter() - started:.1f} s", flush=True)
+        tracker = Tracker(Settings(data_dir=data_dir))
+        tracker.read_models()  # caught up before anything is timed
+        la, entered = "Coventry", (TODAY - datetime.timedelta(days=200)).isoformat()
+        refs = [f"B{n:06d}" for n in range(args.commands + 1)]
+        for ref in refs:
+            tracker.record(la, ref, "entered_care", entered, recorded_by="bench")
+        decided = (TODAY - datetime.timedelta(days=20)).isoformat()
+        timings = []
+        for ref in refs[:-1]:
+            started = time.perf_counter()
+            tracker.record(la, ref, "adm_decision", decided, recorded_by="bench")
+            timings.append(time.perf_counter() - started)
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            tracker.record(la, refs[-1], "adm_decision", decided, recorded_by="bench")
+            profile.disable()
+        close(tracker)
+        bare = bare_saves(data_dir / "events.sqlite3", args.commands)
+        ms = 1000
+        print(f"{'':34}{'p50':>8}{'p95':>8}{'max':>8}  ms")
+        for name, values in (("bare library: save one event", bare), ("service: record one milestone", timings)):
+            print(f"  {name:<32}{statistics.median(values) * ms:8.1f}{percentile(values, 0.95) * ms:8.1f}{max(values) * ms:8.1f}")
+        ratio = percentile(timings, 0.95) / percentile(bare, 0.95)
+        print(f"ratio, p95 of the service to p95 of the bare save: {ratio:.1f} (target: within 5)")
+        print(f"at the end: {load()}")
+        if args.profile:
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+            print(out.getvalue())
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
