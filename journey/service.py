@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import get_topic
@@ -44,7 +44,7 @@ from journey.domain import clock, values
 from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
-from journey.domain.errors import InvalidValue, JourneyError
+from journey.domain.errors import AmbiguousMilestone, CopiedFromChild, InvalidValue, JourneyError
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
@@ -287,22 +287,43 @@ class Tracker:
         done = self.store.record_household(household_ref, milestone, occurred_on, details, recorded_by=recorded_by, note=note)
         return self._finish(done)
 
+    def correct_household(self, household_ref: str, milestone: str, old_date, new_date, *, reason: str, recorded_by: str,
+                          details: dict | None = None, event_id: int | None = None, note: str | None = None) -> dict:
+        """Correct one of the household's own milestones by a new event (the original
+        stays). A `matched`, `placed` or `adoption_order` copied from a child is
+        refused (`CopiedFromChild`, naming the child): it is corrected on the child."""
+        self._before_writing()
+        done = self.store.correct_household(household_ref, milestone, old_date, new_date, reason=reason, recorded_by=recorded_by,
+                                            details=details, event_id=event_id, note=note)
+        return self._finish(done)
+
+    def withdraw_household(self, household_ref: str, milestone: str, occurred_on, *, reason: str, recorded_by: str,
+                           event_id: int | None = None, note: str | None = None) -> dict:
+        """Withdraw one of the household's own milestones recorded in error (the
+        original stays). A child's milestone copied to the household is refused
+        (`CopiedFromChild`, naming the child): it is withdrawn on the child."""
+        self._before_writing()
+        done = self.store.withdraw_household(household_ref, milestone, occurred_on, reason=reason, recorded_by=recorded_by,
+                                             event_id=event_id, note=note)
+        return self._finish(done)
+
     # -- commands: files and the sample ------------------------------------------------------
 
     def import_milestones(self, path: str | Path, *, skip_invalid: bool = False, recorded_by: str,
                           progress: Callable[[int], None] | None = None) -> dict:
         """Import a milestones CSV, checked whole first; its children's read models
         and alerts are current when it returns. `progress(n)` is called as children
-        are checked and written (twice the number of children in all)."""
-        self._before_writing()
+        are checked and written (twice the number of children in all). A file refused
+        as a whole (`FileRefused`: not UTF-8, a column named twice, a row longer or
+        shorter than the header, ...) is refused before the store is opened."""
         with _cycle_collector_paused():
             rows = milestones_file.read_rows(Path(path))
+            self._before_writing()
             return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
-        rows = milestones_file.read_rows(Path(path))
-        return len({(r.cells.get("local_authority", "").casefold(), r.cells.get("child_ref", "")) for r in rows})
+        return milestones_file.children_named(milestones_file.read_rows(Path(path)))
 
     def _import_rows(self, rows: list, *, skip_invalid: bool, recorded_by: str, progress=None) -> dict:
         before = self.store.recorder.max_notification_id() or 0
@@ -367,7 +388,7 @@ class Tracker:
             "councils": len(sample.councils),
             "children": children.children,
             "milestones": children.milestones_added,
-            "households": households.children,
+            "households": households.households,
         }
         done["streams"] = list({**households.streams_written, **children.streams_written})
         done["position"] = self.log_length() if done["streams"] else None
@@ -394,9 +415,15 @@ class Tracker:
         return copying.copy_store(self.store, target, progress=progress)
 
     def export_milestones(self, path: str | Path) -> dict:
-        """Write every child's current milestones in the import format; returns the count."""
+        """Write every child's and every household's current milestones in the import
+        format, to a file readable by its owner only; returns the count. A file that
+        cannot be written (its folder missing, no permission) is refused, naming it."""
         count = milestones_file.write_csv(milestones_file.export_rows(self.store), Path(path))
         return {"milestones": count, "path": str(path)}
+
+    def write_milestones(self, out: TextIO) -> dict:
+        """As `export_milestones`, to the text stream `out` (standard output, say)."""
+        return {"milestones": milestones_file.write_csv_to(milestones_file.export_rows(self.store), out), "path": None}
 
     # -- commands: alerts ------------------------------------------------------------------
 
@@ -473,6 +500,21 @@ class Tracker:
             "household": events[0].household_ref,
             "as_known_on": known_on.isoformat() if known_on else None,
             "entries": listed,
+        }
+
+    def household_journey_as_at(self, household_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None) -> dict:
+        """The household's milestones as they stood on `as_at` (its own and the
+        children's copied to it; by what is known now, or by what had been recorded
+        at `as_known_on`), in date order."""
+        day = values.parse_date(as_at, "as-at date")
+        events = self.store.household_events(household_ref)
+        known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
+        listed = [dict(e, sentence=history.sentence(e)) for e in history.journey_as_at(events, day, known_on)]
+        return {
+            "household": events[0].household_ref,
+            "as_known_on": known_on.isoformat() if known_on else None,
+            "entries": listed,
+            "as_at": day.isoformat(),
         }
 
     def alert_history(self, alert_id: str) -> list[dict]:
@@ -592,14 +634,16 @@ def import_report(report: milestones_file.ImportReport) -> dict:
     return {
         "rows": report.rows,
         "children": report.children,
+        "households": report.households,
         "milestones_added": report.milestones_added,
         "rows_already_recorded": report.rows_already_recorded,
         "problems": [
-            {"row": p.row, "child_ref": p.child_ref, "local_authority": p.local_authority, "rule": p.rule,
-             "message": p.message, "text": str(p)}
+            {"row": p.row, "child_ref": p.child_ref, "local_authority": p.local_authority, "household": p.household or None,
+             "rule": p.rule, "message": p.message, "text": str(p)}
             for p in report.problems
         ],
         "skipped_children": [{"child_ref": c, "local_authority": la} for c, la in report.skipped_children],
+        "skipped_households": list(report.skipped_households),
         "written": report.written,
     }
 
@@ -623,7 +667,7 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
-    "CannotCopy", "InvalidValue", "JourneyError", "NoTrackerData", "RulesFileError", "SampleBeingLoaded",
-    "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker", "import_report", "new_cipher_key",
-    "report_rows", "sweep_report",
+    "AmbiguousMilestone", "CannotCopy", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
+    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
+    "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

@@ -3,7 +3,7 @@ the read models: context counts of what happened in the quarter, children and
 households waiting at its end, A11, A12 and the adopters' stage timeliness.
 
 The counts and waits come from the domain (`board_counts`,
-`current_dates`, `approval_waits`/`households_waiting`, `a12`); the read models
+`current_dates`, `approval_waits`/`households_waiting`, `a12`, `step_times`); the read models
 only pick which journeys to hand them (those with a milestone in the period).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from journey.domain.adopters import AdopterWait, a12, households_waiting
+from journey.domain.adopters import ADOPTER_STEPS, AdopterWait, a12, households_waiting, step_times
 from journey.domain.board import board_counts
 from journey.domain.calendar import add_months
 from journey.domain.councils import council_key
@@ -36,12 +36,6 @@ BOARD_MILESTONES = (
 # How long children have waited since the decision, in whole calendar months.
 WAIT_BANDS = ((0, "under 6 months"), (6, "6 to 12 months"), (12, "12 to 18 months"), (18, "18 months or more"))
 ADOPTERS_WAITING_REVIEW_MONTHS = 12
-# Adopters' timeliness (domain.md section 4): (name, start, end, months).
-ADOPTER_STEPS = (
-    ("registration_to_approval", "registration_of_interest", "approved", 6),
-    ("stage1_within_2_months", "stage1_started", "stage1_completed", 2),
-    ("stage2_within_4_months", "stage2_started", "approved", 4),
-)
 
 
 def journeys(db: Database, stream_nos: list[int]) -> dict[int, list[Milestone]]:
@@ -136,18 +130,6 @@ def _date(text: str | None) -> Date | None:
     return Date.fromisoformat(text) if text else None
 
 
-def step_times(journey: list[Milestone], start: str, end: str, period_from: Date, period_to: Date) -> list[tuple[Date, Date]]:
-    """(start, end) for each `end` milestone in the period, paired with the latest
-    `start` on or before it (an `end` with no start recorded is left out)."""
-    pairs, started = [], None
-    for m in in_journey_order(journey):
-        if m.name == start:
-            started = m.occurred_on
-        elif m.name == end and started is not None and period_from <= m.occurred_on <= period_to:
-            pairs.append((started, m.occurred_on))
-    return pairs
-
-
 def _timeliness(pairs: list[tuple[Date, Date]], months: int) -> dict[str, Any]:
     within = sum(end <= add_months(start, months) for start, end in pairs)
     return {
@@ -188,7 +170,10 @@ def households_figures(db: Database, period_from: Date, period_to: Date, on: Dat
         },
     }
     for name, start, end, months in ADOPTER_STEPS:
-        pairs = [p for ms in household_journeys.values() for p in step_times(ms, start, end, period_from, period_to)]
+        pairs = [
+            (began, ended) for ms in household_journeys.values() for began, ended in step_times(ms, start, end)
+            if period_from <= ended <= period_to
+        ]
         figures[name] = _timeliness(pairs, months)
     return figures
 

@@ -80,11 +80,13 @@ def test_short_help_flag_too(tmp_path):
 
 @pytest.fixture
 def two_referrals(tmp_path):
-    """A child referred to the Adoption Register twice on one day."""
+    """A child referred to the Adoption Register twice on one day (recording the same
+    milestone again adds nothing, so the second is corrected onto the first's date)."""
     app = make_tracker(tmp_path)
     app.record(LA, "CV-2", "entered_care", "2022-01-01", recorded_by="amy")
     first = app.record(LA, "CV-2", "register_referral", "2022-03-01", recorded_by="amy")["event_id"]
-    second = app.record(LA, "CV-2", "register_referral", "2022-03-01", recorded_by="amy")["event_id"]
+    second = app.record(LA, "CV-2", "register_referral", "2022-03-08", recorded_by="amy")["event_id"]
+    app.correct(LA, "CV-2", "register_referral", "2022-03-08", "2022-03-01", reason="the same day", recorded_by="amy")
     app.close()
     return make_settings(tmp_path).data_dir, first, second
 

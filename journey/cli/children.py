@@ -1,4 +1,5 @@
-"""`journey child | record | correct | withdraw | history`: a child's record."""
+"""`journey child | record | correct | withdraw | history`: a child's record (and,
+with `history --household`, a household's history)."""
 
 from __future__ import annotations
 
@@ -83,9 +84,16 @@ def record(obj, la, child_ref, milestone, date, recorded_by, note, **kwargs):
     family_finding_started, register_referral, link_identified, match_panel,
     matched, placed, adoption_application, adoption_order, decision_reversed,
     disruption, left_care.
+
+    A milestone the child already has (the same milestone, date and household)
+    adds nothing: it says so and exits 0, as an import does.
     """
     done = obj.tracker.record(la, child_ref, milestone, date, details_from(kwargs), recorded_by=recorded_by, note=note)
-    click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for child {done['child_ref']} of {done['local_authority']} (event {done['event_id']}).")
+    whose = f"child {done['child_ref']} of {done['local_authority']}"
+    if done["already_recorded"]:
+        click.echo(f"Already recorded: {done['milestone']} on {done['occurred_on']} for {whose} (event {done['event_id']}); nothing added.")
+    else:
+        click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for {whose} (event {done['event_id']}).")
     say_alerts(done)
 
 
@@ -132,23 +140,35 @@ def withdraw(obj, la, child_ref, milestone, date, reason, household, event_id, r
 
 
 @click.command()
-@la_option
-@click.argument("child_ref")
+@click.option("--la", "la", default=None, help="The child's council, as you name it (e.g. Coventry); case does not matter.")
+@click.argument("child_ref", required=False)
+@click.option("--household", "household_ref", default=None, help="A household's history instead (its reference; no --la or CHILD_REF).")
 @click.option("--as-at", default=None, help="Show the journey as it stood on this date (by what is known now).")
 @click.option("--as-known-on", default=None, help="Only what had been recorded by then (ISO date or time; London time unless a zone is given).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
-def history(obj, la, child_ref, as_at, as_known_on, as_json):
-    """A child's history: every event in the order recorded, who recorded it and when."""
-    if as_at:
-        found = obj.tracker.journey_as_at(la, child_ref, as_at, as_known_on=as_known_on)
+def history(obj, la, child_ref, household_ref, as_at, as_known_on, as_json):
+    """A child's history (--la and CHILD_REF) or a household's (--household):
+    every event in the order recorded, who recorded it and when.
+
+    A household's history holds its own milestones and the children's matched,
+    placed and adoption_order copied to it, with their corrections and withdrawals."""
+    if household_ref is not None:
+        if la or child_ref:
+            raise click.UsageError("--household takes no --la or CHILD_REF: give a household or a child, not both")
+        found = (obj.tracker.household_journey_as_at(household_ref, as_at, as_known_on=as_known_on) if as_at
+                 else obj.tracker.household_history(household_ref, as_known_on=as_known_on))
+        heading = f"Household {found['household']}"
     else:
-        found = obj.tracker.child_history(la, child_ref, as_known_on=as_known_on)
+        if not la or not child_ref:
+            raise click.UsageError("name a child (--la and CHILD_REF) or a household (--household)")
+        found = (obj.tracker.journey_as_at(la, child_ref, as_at, as_known_on=as_known_on) if as_at
+                 else obj.tracker.child_history(la, child_ref, as_known_on=as_known_on))
+        heading = f"Child {found['child_ref']} of {found['local_authority']}"
     listed = found["entries"]
     if as_json:
         click.echo(json.dumps(listed, indent=2))
         return
-    heading = f"Child {found['child_ref']} of {found['local_authority']}"
     if as_at:
         heading += f": the journey as it stood on {as_at}"
     if found["as_known_on"]:

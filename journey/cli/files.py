@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -25,9 +26,23 @@ def import_milestones_command(obj, file, skip_invalid):
     sibling_group, household, kind, authority, reason, plan, legal_status,
     moved_in_on, foster_carer_adoption, interagency, expected_due_date, recorded_by.
 
+    A row with child_ref and local_authority empty is a milestone of the household
+    its household column names (enquiry, registration_of_interest, ..., approved,
+    withdrawn with its reason, review); it fills only household, milestone,
+    occurred_on, reason, interagency (yes: approved by another agency) and
+    recorded_by. A child's matched, placed or adoption_order naming a household is
+    copied to the household: it is not repeated on a household's row.
+
+    The file must be UTF-8, its header must name each column once (names match
+    without regard to case and surrounding spaces), and every row must have as
+    many cells as the header: otherwise it is refused, naming the row (the header
+    is row 1), and nothing is written (exit status 1). A leading ' before =, +, -
+    or @ (put there by export, so that a spreadsheet does not run the cell) is
+    dropped.
+
     If any row breaks a rule, every bad row is listed and nothing is written
     (exit status 3). Rows already recorded add nothing. The imported children's
-    alerts are raised when it ends.
+    and households' alerts are raised when it ends.
     """
     tracker = obj.tracker
     children = tracker.count_children_in(file)
@@ -42,11 +57,16 @@ def print_import_report(report: dict) -> None:
     if report["problems"] and not report["written"]:
         click.echo(f"Nothing imported: {len(report['problems'])} bad row(s). Fix them, or use --skip-invalid to import the other children.", err=True)
         sys.exit(EXIT_BAD_ROWS)
-    skipped = report["skipped_children"]
-    click.echo(f"Imported {report['milestones_added']} milestone(s) for {report['children'] - len(skipped)} child(ren); {report['rows_already_recorded']} row(s) were already recorded.")
+    skipped, skipped_households = report["skipped_children"], report["skipped_households"]
+    households = report["households"] - len(skipped_households)
+    whose = f"{report['children'] - len(skipped)} child(ren)" + (f" and {households} household(s)" if report["households"] else "")
+    click.echo(f"Imported {report['milestones_added']} milestone(s) for {whose}; {report['rows_already_recorded']} row(s) were already recorded.")
     say_alerts(report)
     if skipped:
         click.echo(f"Skipped {len(skipped)} child(ren) with bad rows: " + ", ".join(f"{c['child_ref']} of {c['local_authority']}" for c in skipped), err=True)
+    if skipped_households:
+        click.echo(f"Skipped {len(skipped_households)} household(s) with bad rows: " + ", ".join(skipped_households), err=True)
+    if skipped or skipped_households:
         sys.exit(EXIT_BAD_ROWS)
 
 
@@ -56,11 +76,24 @@ def export_group():
 
 
 @export_group.command("milestones")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @pass_context
 def export_milestones_command(obj, file):
-    """Write every child's current milestones (corrected dates, withdrawn ones left
-    out) in the import format."""
+    """Write every child's and every household's current milestones (corrected
+    dates, withdrawn ones left out) in the import format, to FILE (readable by you
+    only), or to standard output with -. A household's own milestones are rows with
+    child_ref and local_authority empty. A cell starting with =, +, - or @ is
+    written with a ' before it, so that a spreadsheet does not run it as a formula;
+    the import drops it again."""
+    if str(file) == "-":
+        # UTF-8 and the file's own line ends, whatever the terminal's settings.
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+        try:
+            done = obj.tracker.write_milestones(out)
+        finally:
+            out.detach()
+        click.echo(f"Exported {done['milestones']} milestone(s) to standard output.", err=True)
+        return
     done = obj.tracker.export_milestones(file)
     click.echo(f"Exported {done['milestones']} milestone(s) to {file}.")
 

@@ -1,12 +1,14 @@
-"""`journey household | record-household | household-history`: an adoptive household's record."""
+"""`journey household | record-household | correct-household | withdraw-household |
+household-history`: an adoptive household's record. Its history is `journey history
+--household` (journey/cli/children.py); `household-history` is the same, shorter."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from journey.cli.common import by_option, note_option, pass_context, say_alerts
+from journey.cli.children import history
+from journey.cli.common import by_option, note_option, pass_context, refuse, say_alerts
+from journey.service import AmbiguousMilestone, CopiedFromChild, JourneyError
 
 
 @click.command()
@@ -33,27 +35,99 @@ def record_household(obj, household_ref, milestone, date, reason, recorded_by, n
     """Record a household MILESTONE on DATE: enquiry, registration_of_interest,
     stage1_started, stage1_completed, stage2_started, approval_panel, approved,
     register_referral, linked, withdrawn, review. (matched, placed and
-    adoption_order are recorded on the child, naming the household.)"""
+    adoption_order are recorded on the child, naming the household.)
+
+    A milestone the household already has on that date adds nothing: it says so
+    and exits 0."""
     details = {"reason": reason} if reason else {}
     done = obj.tracker.record_household(household_ref, milestone, date, details, recorded_by=recorded_by, note=note)
+    if done["already_recorded"]:
+        click.echo(f"Already recorded: {done['milestone']} on {done['occurred_on']} for household {done['household']} (event {done['event_id']}); nothing added.")
+        return
     click.echo(f"Recorded {done['milestone']} on {done['occurred_on']} for household {done['household']} (event {done['event_id']}).")
+    say_alerts(done)
+
+
+def refuse_ambiguous(error: AmbiguousMilestone) -> None:
+    """Two of the household's milestones share the date: only --event picks one."""
+    refuse(JourneyError(f"{error.message}: give --event", dates=error.dates))
+
+
+def refuse_a_copy(error: CopiedFromChild, command: str, milestone: str, dates: str) -> None:
+    """A child's milestone copied to the household: say which command changes it."""
+    refuse(CopiedFromChild(
+        f"{error.message} (journey {command} --la {error.local_authority} {error.child_ref} {milestone} {dates} ...)",
+        child_ref=error.child_ref, local_authority=error.local_authority, dates=error.dates,
+    ))
+
+
+@click.command("correct-household")
+@click.argument("household_ref")
+@click.argument("milestone")
+@click.argument("old_date")
+@click.argument("new_date")
+@click.option("--reason", required=True, help="Why the correction is made (kept for auditors).")
+@click.option("--new-reason", "detail_reason", default=None, help="New reason detail (withdrawn).")
+@click.option("--event", "event_id", type=int, default=None, help="The event id of the milestone, when two share a date.")
+@by_option
+@note_option
+@pass_context
+def correct_household(obj, household_ref, milestone, old_date, new_date, reason, detail_reason, event_id, recorded_by, note):
+    """Correct one of a household's own milestones: OLD_DATE is its current date,
+    NEW_DATE the right one (the same date when only the reason detail changes). The
+    original stays in the history.
+
+    A matched, placed or adoption_order copied from a child is corrected on the
+    child (journey correct --la ...), and the household's copy follows: it is
+    refused here."""
+    details = {"reason": detail_reason} if detail_reason else {}
+    try:
+        done = obj.tracker.correct_household(household_ref, milestone, old_date, new_date, reason=reason, recorded_by=recorded_by,
+                                             details=details, event_id=event_id, note=note)
+    except CopiedFromChild as error:
+        refuse_a_copy(error, "correct", milestone, f"{old_date} {new_date}")
+    except AmbiguousMilestone as error:
+        refuse_ambiguous(error)
+    click.echo(f"Corrected event {done['corrects']} of household {done['household']} (event {done['event_id']}).")
+    say_alerts(done)
+
+
+@click.command("withdraw-household")
+@click.argument("household_ref")
+@click.argument("milestone")
+@click.argument("date")
+@click.option("--reason", required=True, help="Why it is withdrawn (kept for auditors).")
+@click.option("--event", "event_id", type=int, default=None, help="The event id of the milestone, when two share a date.")
+@by_option
+@note_option
+@pass_context
+def withdraw_household(obj, household_ref, milestone, date, reason, event_id, recorded_by, note):
+    """Withdraw one of a household's own milestones recorded in error. The original
+    stays in the history.
+
+    A matched, placed or adoption_order copied from a child is withdrawn on the
+    child (journey withdraw --la ...), and the household's copy follows: it is
+    refused here."""
+    try:
+        done = obj.tracker.withdraw_household(household_ref, milestone, date, reason=reason, recorded_by=recorded_by,
+                                              event_id=event_id, note=note)
+    except CopiedFromChild as error:
+        refuse_a_copy(error, "withdraw", milestone, date)
+    except AmbiguousMilestone as error:
+        refuse_ambiguous(error)
+    click.echo(f"Withdrew event {done['corrects']} of household {done['household']} (event {done['event_id']}).")
     say_alerts(done)
 
 
 @click.command("household-history")
 @click.argument("household_ref")
+@click.option("--as-at", default=None, help="Show the household's milestones as they stood on this date (by what is known now).")
 @click.option("--as-known-on", default=None, help="Only what had been recorded by then (ISO date or time; London time unless a zone is given).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@pass_context
-def household_history(obj, household_ref, as_known_on, as_json):
-    """A household's history: its own milestones and the children's copied to it, in the order recorded."""
-    found = obj.tracker.household_history(household_ref, as_known_on=as_known_on)
-    if as_json:
-        click.echo(json.dumps(found["entries"], indent=2))
-        return
-    click.echo(f"Household {found['household']}")
-    for entry in found["entries"]:
-        click.echo("  " + entry["sentence"])
+@click.pass_context
+def household_history(ctx, household_ref, as_at, as_known_on, as_json):
+    """A household's history: the same as journey history --household HOUSEHOLD_REF."""
+    ctx.invoke(history, la=None, child_ref=None, household_ref=household_ref, as_at=as_at, as_known_on=as_known_on, as_json=as_json)
 
 
-COMMANDS = (household, record_household, household_history)
+COMMANDS = (household, record_household, correct_household, withdraw_household, household_history)

@@ -1,6 +1,7 @@
 """The adopters' measures (domain.md section 4): each approval's wait, A11
-(households approved and waiting on a date) and A12 (households matched in a
-period who waited 3 months or more from approval).
+(households approved and waiting on a date), A12 (households matched in a
+period who waited 3 months or more from approval) and the timeliness of the
+adopters' steps (registration to approval, stage 1, stage 2).
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from journey.domain.scorecard import percent
 Date = datetime.date
 
 A12_MONTHS = 3
+# The adopters' steps the board report times: (name, start, end, target in months).
+ADOPTER_STEPS = (
+    ("registration_to_approval", "registration_of_interest", "approved", 6),
+    ("stage1_within_2_months", "stage1_started", "stage1_completed", 2),
+    ("stage2_within_4_months", "stage2_started", "approved", 4),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,3 +94,21 @@ def a12(waits: Iterable[AdopterWait], period_from: Date, period_to: Date) -> A12
     matched = [w for w in waits if w.matched_on and period_from <= w.matched_on <= period_to]
     long_waits = sum(waited_months(w.approved_on, w.matched_on) >= A12_MONTHS for w in matched)
     return A12Measure(len(matched), long_waits, percent(long_waits, len(matched)))
+
+
+def step_times(journey: list[Milestone], start: str, end: str) -> list[tuple[Date, Date]]:
+    """(start, end) dates for each `end` milestone of a household's journey, measured
+    from the `start` that led to it: the latest on or before it and after any
+    earlier `end`. An `end` with no such start is left out: a household approved
+    again with no new registration of interest has no registration-to-approval
+    time for that approval (the one before belongs to the first approval)."""
+    pairs: list[tuple[Date, Date]] = []
+    started: Date | None = None
+    for milestone in in_journey_order(journey):
+        if milestone.name == start:
+            started = milestone.occurred_on
+        elif milestone.name == end:
+            if started is not None:
+                pairs.append((started, milestone.occurred_on))
+            started = None
+    return pairs

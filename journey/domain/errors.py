@@ -130,6 +130,12 @@ class AmbiguousMilestone(JourneyError):
     rule = "ambiguous milestone"
 
 
+class CopiedFromChild(JourneyError):
+    """A household's copy of a child's milestone is changed on the child, not on the copy."""
+
+    rule = "copied from a child"
+
+
 class UnknownCouncil(JourneyError):
     rule = "unknown council"
 

@@ -210,7 +210,10 @@ class JourneyTracker(Application):
         attributes: dict | None = None,
     ) -> dict:
         """Record a milestone (starting the child's journey on its first). Returns
-        `{"event_id", "child_ref", "local_authority", "milestone", "occurred_on"}`."""
+        `{"event_id", "child_ref", "local_authority", "milestone", "occurred_on",
+        "already_recorded"}`. A milestone the child already has (the same name, date
+        and household) is not recorded again: `already_recorded` is True, `event_id`
+        is the one that recorded it, and nothing is written (but attributes that differ)."""
         milestone = values.child_milestone(milestone)
         occurred_on = values.parse_date(occurred_on, milestone)
         details = values.milestone_details(milestone, details or {})
@@ -218,17 +221,20 @@ class JourneyTracker(Application):
 
         def attempt():
             child = self.load_or_start_child(la, child_ref, attributes=attributes, recorded_by=recorded_by, note=note)
-            child.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
-            event_id = child.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
-            households = self._copy_to_household(child, event_id, recorded_by, note)
-            return {
-                **saved(self.save(child, *households), child),
-                "event_id": event_id,
+            amended = child.amend_attributes(attributes, today=clock.today(), recorded_by=recorded_by)
+            answer = {
                 "child_ref": child.child_ref,
                 "local_authority": child.local_authority,
                 "milestone": milestone,
                 "occurred_on": occurred_on.isoformat(),
             }
+            existing = child.recorded_entry(milestone, occurred_on, details)
+            if existing is not None:
+                done = saved(self.save(child), child) if amended else nothing_saved()
+                return {**done, **answer, "event_id": existing.event_id, "already_recorded": True}
+            event_id = child.record(milestone, occurred_on, details, today=clock.today(), recorded_by=recorded_by, note=note)
+            households = self._copy_to_household(child, event_id, recorded_by, note)
+            return {**saved(self.save(child, *households), child), **answer, "event_id": event_id, "already_recorded": False}
 
         return self.retrying(f"child {child_ref}", attempt)
 
@@ -360,16 +366,100 @@ class JourneyTracker(Application):
         return self.retrying(f"household {household_ref}", attempt)
 
     def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None, *, recorded_by: str, note=None) -> dict:
+        """Record one of the household's own milestones. One it already has (the same
+        name and date) is not recorded again: `already_recorded` is True, `event_id`
+        the one that recorded it, and nothing is written."""
         milestone = values.household_milestone(milestone)
         occurred_on = values.parse_date(occurred_on, milestone)
         if occurred_on > clock.today():
-            raise InvalidValue(f"household {household_ref}: {milestone} on {occurred_on} is in the future")
+            raise InvalidValue(f"household {household_ref}: {milestone} on {occurred_on} is in the future", dates=(occurred_on,))
         details = values.milestone_details(milestone, details or {}, household_stream=True)
 
         def attempt():
             household = self.load_or_start_household(household_ref, recorded_by=recorded_by)
+            answer = {"household": household.household_ref, "milestone": milestone, "occurred_on": occurred_on.isoformat()}
+            existing = household.recorded_entry(milestone, occurred_on, details) if household.entries else None
+            if existing is not None:
+                return {**nothing_saved(), **answer, "event_id": existing.event_id, "already_recorded": True}
             event_id = household.record(milestone, occurred_on, details, recorded_by=recorded_by, note=note)
-            return {**saved(self.save(household), household), "event_id": event_id, "household": household.household_ref, "milestone": milestone, "occurred_on": occurred_on.isoformat()}
+            return {**saved(self.save(household), household), **answer, "event_id": event_id, "already_recorded": False}
+
+        return self.retrying(f"household {household_ref}", attempt)
+
+    def correct_household(
+        self,
+        household_ref: str,
+        milestone: str,
+        old_date,
+        new_date,
+        *,
+        reason: str,
+        recorded_by: str,
+        details: dict | None = None,
+        event_id: int | None = None,
+        note=None,
+    ) -> dict:
+        """Correct one of the household's own milestones (its date and/or details) by
+        a new event. A `matched`, `placed` or `adoption_order` copied from a child is
+        refused (`CopiedFromChild`): it is corrected on the child."""
+        milestone = values.household_milestone(milestone)
+        old_date = values.parse_date(old_date, "old date")
+        new_date = values.parse_date(new_date, "new date")
+        if new_date > clock.today():
+            raise InvalidValue(f"household {household_ref}: {milestone} on {new_date} is in the future", dates=(new_date,))
+        changes = values.milestone_details(milestone, details or {}, household_stream=True)
+        if not reason or not reason.strip():
+            raise InvalidValue("a correction needs a reason", field="reason")
+
+        def attempt():
+            household = self.load_household(household_ref)
+            entry = household.own_entry(milestone, old_date, event_id=event_id)
+            new_details = {**entry.details, **changes}
+            if new_date == entry.occurred_on and new_details == entry.details:
+                raise InvalidValue(f"{household.describe()}: the correction changes nothing")
+            event = household.correct(entry, new_date, new_details, reason=reason, recorded_by=recorded_by, note=note)
+            return {
+                **saved(self.save(household), household),
+                "event_id": event,
+                "corrects": entry.event_id,
+                "household": household.household_ref,
+                "milestone": milestone,
+                "occurred_on": new_date.isoformat(),
+            }
+
+        return self.retrying(f"household {household_ref}", attempt)
+
+    def withdraw_household(
+        self,
+        household_ref: str,
+        milestone: str,
+        occurred_on,
+        *,
+        reason: str,
+        recorded_by: str,
+        event_id: int | None = None,
+        note=None,
+    ) -> dict:
+        """Withdraw one of the household's own milestones recorded in error (the
+        original stays in the log). A child's milestone copied here is refused
+        (`CopiedFromChild`): it is withdrawn on the child."""
+        milestone = values.household_milestone(milestone)
+        occurred_on = values.parse_date(occurred_on, milestone)
+        if not reason or not reason.strip():
+            raise InvalidValue("a withdrawal needs a reason", field="reason")
+
+        def attempt():
+            household = self.load_household(household_ref)
+            entry = household.own_entry(milestone, occurred_on, event_id=event_id)
+            event = household.withdraw(entry, reason=reason, recorded_by=recorded_by, note=note)
+            return {
+                **saved(self.save(household), household),
+                "event_id": event,
+                "corrects": entry.event_id,
+                "household": household.household_ref,
+                "milestone": milestone,
+                "occurred_on": occurred_on.isoformat(),
+            }
 
         return self.retrying(f"household {household_ref}", attempt)
 
@@ -434,6 +524,11 @@ def saved(recordings: list, subject: Child | Household) -> dict:
         "streams": streams,
         "position": max((r.notification.id for r in recordings), default=None),
     }
+
+
+def nothing_saved() -> dict:
+    """What a command that wrote nothing answers for `saved`'s keys."""
+    return {"event_ids": [], "streams": [], "position": None}
 
 
 def copied_to_household(entry: Any) -> str | None:

@@ -155,15 +155,26 @@ class Child(MilestoneStream):
         """Record a milestone; returns its event id. With `check=False` the caller
         checks the whole journey afterwards (`breaches_added_since`), as an import does.
         An adoption order naming no household is made with the current placement's."""
-        if milestone == "adoption_order" and not details.get("household"):
-            household = self.placed_with()
-            details = {**details, "household": household} if household else details
+        details = self.details_to_record(milestone, details)
         if check:
             proposed = Milestone(self.version + 1, milestone, occurred_on, details)
             after = self.milestones() + [proposed]
             dob = occurred_on if milestone == "born" else self.date_of_birth
             self._refuse_new_breaches(after, dob, today)
         return self._record(milestone, occurred_on, details, recorded_by, note)
+
+    def details_to_record(self, milestone: str, details: dict) -> dict:
+        """The details a milestone is recorded with: an adoption order naming no
+        household takes the current placement's."""
+        if milestone == "adoption_order" and not details.get("household"):
+            household = self.placed_with()
+            return {**details, "household": household} if household else details
+        return details
+
+    def recorded_entry(self, milestone: str, occurred_on, details: dict) -> Entry | None:
+        """The current milestone that recording this one would repeat (same name,
+        date and household), or None."""
+        return self.current_like(milestone, occurred_on, self.details_to_record(milestone, details))
 
     def breaches(self, today) -> list:
         return rules_of_order.breaches(self.milestones(), self.date_of_birth, today)

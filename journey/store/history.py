@@ -1,4 +1,4 @@
-"""A child's history for auditors: what happened, when, who recorded it and when.
+"""A child's or a household's history for auditors: what happened, when, who recorded it and when.
 
 `entries()` lists every event in the order recorded; `as_known_on` keeps only what
 had been recorded by then. `journey_as_at()` gives the journey as it stood on a
@@ -37,6 +37,17 @@ MILESTONE_WORDS = {
     "decision_reversed": "adoption decision reversed",
     "disruption": "placement disrupted",
     "left_care": "left care",
+    # A household's own milestones (its matched, placed and adoption_order are the children's).
+    "enquiry": "enquiry about adopting",
+    "registration_of_interest": "registration of interest",
+    "stage1_started": "stage 1 started",
+    "stage1_completed": "stage 1 completed",
+    "stage2_started": "stage 2 started",
+    "approval_panel": "adoption panel recommended approval",
+    "approved": "approved as adopters",
+    "linked": "linked with a child",
+    "withdrawn": "withdrew from the process",
+    "review": "approval reviewed",
 }
 
 
@@ -144,19 +155,24 @@ def sentence(entry: dict) -> str:
         attrs = ", ".join(attribute_words(k, v) for k, v in entry["attributes"].items()) or "no details"
         what = ("Child registered" if entry["change"] == "registered" else "Details amended") + f": {attrs}"
     elif kind == "milestone":
-        words = MILESTONE_WORDS.get(entry["milestone"], entry["milestone"].replace("_", " "))
+        words = milestone_words(entry["milestone"])
         what = f"{_long_date(entry['occurred_on'])}: {words}{_details(entry['details'])}"
     elif kind == "correction":
         c = entry["corrects"]
         what = (
-            f"Correction of {MILESTONE_WORDS.get(c['milestone'], c['milestone'])} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
+            f"Correction of {milestone_words(c['milestone'])} of {_long_date(c['occurred_on'])} (event {c['event_id']}): "
             f"now {_long_date(entry['occurred_on'])}{_details(entry['details'])}; reason: {entry['reason']}"
         )
     else:
         c = entry["corrects"]
-        what = f"Withdrawal of {MILESTONE_WORDS.get(c['milestone'], c['milestone'])} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
+        what = f"Withdrawal of {milestone_words(c['milestone'])} of {_long_date(c['occurred_on'])} (event {c['event_id']}); reason: {entry['reason']}"
     note = f" Note: {entry['note']}" if entry.get("note") else ""
     return f"[{entry['event_id']}] {what} ({by}).{note}"
+
+
+def milestone_words(name: str) -> str:
+    """A child's or a household's milestone in plain English."""
+    return MILESTONE_WORDS.get(name, name.replace("_", " "))
 
 
 def _details(details: dict) -> str:

@@ -105,6 +105,20 @@ class MilestoneStream(Aggregate):
         household = details.get("household") or "*"
         return (milestone, occurred_on, household) in self.ever_recorded
 
+    def current_like(self, milestone: str, occurred_on: datetime.date, details: dict) -> Entry | None:
+        """The current (not withdrawn) milestone with this name, date and household
+        (none, or the same), if there is one: recording it again would add nothing."""
+        household = details.get("household")
+        for entry in self.entries.values():
+            if (
+                not entry.withdrawn
+                and entry.name == milestone
+                and entry.occurred_on == occurred_on
+                and entry.details.get("household") == household
+            ):
+                return entry
+        return None
+
     def current_entry(self, event_id: int) -> Entry | None:
         entry = self.entries.get(event_id)
         return None if entry is None or entry.withdrawn else entry
