@@ -635,6 +635,8 @@ def import_report(report: milestones_file.ImportReport) -> dict:
         "rows": report.rows,
         "children": report.children,
         "households": report.households,
+        "children_imported": report.children_imported,
+        "households_imported": report.households_imported,
         "milestones_added": report.milestones_added,
         "rows_already_recorded": report.rows_already_recorded,
         "problems": [

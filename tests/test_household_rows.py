@@ -50,7 +50,7 @@ def test_household_rows_are_the_households_own_milestones(tmp_path, data_dir):
     result = cli(data_dir, "import", "milestones", str(path))
 
     assert result.exit_code == 0, result.output
-    assert "Imported 8 milestone(s) for 1 child(ren) and 3 household(s); 0 row(s) were already recorded." in result.stdout
+    assert "Imported 8 milestones for 1 child and 3 households; 0 rows were already recorded." in result.stdout
     app = open_app(data_dir)
     own = [(m.name, m.occurred_on.isoformat()) for m in app.load_household("H-1").milestones()]
     # Its own first (in date order), then the child's copies.
@@ -64,7 +64,7 @@ def test_household_rows_are_the_households_own_milestones(tmp_path, data_dir):
     assert [e.recorded_by for e in events][:2] == ["amy", f"{BY} (import of in.csv)"]
 
     again = cli(data_dir, "import", "milestones", str(path))
-    assert "Imported 0 milestone(s) for 1 child(ren) and 3 household(s); 8 row(s) were already recorded." in again.stdout
+    assert "Imported 0 milestones for 1 child and 3 households; 8 rows were already recorded." in again.stdout
 
 
 def test_bad_household_rows_are_listed_with_the_others_and_nothing_is_written(tmp_path, data_dir):
@@ -106,8 +106,8 @@ def test_skip_invalid_skips_a_household_with_a_bad_row_whole(tmp_path, data_dir)
 
     assert result.exit_code == EXIT_BAD_ROWS, result.output
     assert "row 10: household H-3: invalid value" in result.stderr
-    assert "Skipped 1 household(s) with bad rows: H-3" in result.stderr
-    assert "Imported 6 milestone(s) for 1 child(ren) and 2 household(s)" in result.stdout
+    assert "Skipped 1 household with bad rows: H-3" in result.stderr
+    assert "Imported 6 milestones for 1 child and 2 households" in result.stdout
     app = open_app(data_dir)
     assert app.load_household("H-2").interagency is True
     from journey.domain.errors import HouseholdNotFound

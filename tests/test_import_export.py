@@ -70,7 +70,7 @@ def test_a_good_file_imports(tmp_path, data_dir):
     result = cli(data_dir, "import", "milestones", str(path))
 
     assert result.exit_code == 0, result.output
-    assert "Imported 11 milestone(s) for 3 child(ren); 0 row(s) were already recorded." in result.stdout
+    assert "Imported 11 milestones for 3 children; 0 rows were already recorded." in result.stdout
     app = open_app(data_dir)
     j = app.summary(LA, "CV-101")
     assert j["attributes"] == {"date_of_birth": "2021-03-04", "sex": "1", "ethnicity": "WBRI", "disability": False, "sibling_group": "SG-7"}
@@ -120,7 +120,7 @@ def test_one_bad_row_among_many_writes_nothing_and_every_bad_row_is_listed(tmp_p
     for line, parts in zip(problems, expected):
         for part in parts:
             assert part in line, (part, line)
-    assert "Nothing imported: 5 bad row(s)" in result.stderr
+    assert "Nothing imported: 5 bad rows" in result.stderr
     assert event_count(open_app(data_dir)) == before
     with pytest.raises(ChildNotFound):
         open_app(data_dir).summary(LA, "CV-102")  # a good child of the same file
@@ -169,8 +169,8 @@ def test_skip_invalid_imports_the_other_children_and_reports_the_skipped_one(tmp
 
     assert result.exit_code == EXIT_BAD_ROWS
     assert "row 13: child CV-102 of Coventry: after decision reversed" in result.stderr
-    assert "Skipped 1 child(ren) with bad rows: CV-102 of Coventry" in result.stderr
-    assert "Imported 7 milestone(s) for 2 child(ren)" in result.stdout
+    assert "Skipped 1 child with bad rows: CV-102 of Coventry" in result.stderr
+    assert "Imported 7 milestones for 2 children" in result.stdout
     app = open_app(data_dir)
     assert app.summary(LA, "CV-101")["stage"] == "placed"
     assert app.summary("Warwickshire", "WA-201")["stage"] == "pre_birth"
@@ -211,7 +211,7 @@ def test_re_importing_the_same_file_adds_nothing(tmp_path, data_dir):
     again = cli(data_dir, "import", "milestones", str(path))
 
     assert again.exit_code == 0
-    assert "Imported 0 milestone(s) for 3 child(ren); 11 row(s) were already recorded." in again.stdout
+    assert "Imported 0 milestones for 3 children; 11 rows were already recorded." in again.stdout
     assert event_count(open_app(data_dir)) == count
 
 
@@ -370,7 +370,7 @@ def test_export_then_import_into_an_empty_data_dir_gives_the_same_journeys(tmp_p
         reader = csv.DictReader(f)
         assert tuple(reader.fieldnames) == COLUMNS
         exported_rows = list(reader)
-    assert f"Exported {len(exported_rows)} milestone(s)" in exported.stdout
+    assert f"Exported {len(exported_rows)} milestones" in exported.stdout
     assert not any(r["milestone"] == "register_referral" for r in exported_rows)  # withdrawn
 
     imported = cli(second_dir, "import", "milestones", str(export))

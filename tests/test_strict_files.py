@@ -66,7 +66,7 @@ def test_header_names_match_without_regard_to_case_and_spaces(tmp_path, data_dir
     path = write(tmp_path / "loose.csv", [" Child_Ref , LOCAL_AUTHORITY,Milestone,occurred_on ,HouseHold"] + GOOD)
     result = cli(data_dir, "import", "milestones", str(path))
     assert result.exit_code == 0, result.output
-    assert "Imported 3 milestone(s) for 1 child(ren)" in result.stdout
+    assert "Imported 3 milestones for 1 child" in result.stdout
     [row] = [r for r in read_rows(path) if r.cells["milestone"] == "matched"]
     assert row.cells == {"child_ref": "CV-1", "local_authority": "Coventry", "milestone": "matched",
                          "occurred_on": "2023-09-01", "household": "H-1"}
@@ -186,8 +186,8 @@ def test_export_to_standard_output_with_a_dash(tmp_path, monkeypatch):
     assert not (tmp_path / "-").exists()
     assert result.stdout_bytes == (tmp_path / "file.csv").read_bytes()
     assert result.stdout.startswith("child_ref,local_authority,milestone,occurred_on,")
-    assert result.stderr == "Exported 5 milestone(s) to standard output.\n"
-    assert to_file.stdout == "Exported 5 milestone(s) to file.csv.\n"
+    assert result.stderr == "Exported 5 milestones to standard output.\n"
+    assert to_file.stdout == "Exported 5 milestones to file.csv.\n"
 
 
 def test_export_into_a_missing_folder_is_a_clear_refusal(tmp_path):

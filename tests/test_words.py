@@ -54,3 +54,20 @@ def test_the_quarterly_text_puts_reversals_under_their_own_heading(tmp_path):
     heading = lines.index("Decisions reversed in the quarter: 1")
     assert "RD3" in lines[heading + 1] and "adopters could not be found" in lines[heading + 1]
     assert "(ren)" not in text and "(s)" not in text
+
+
+def test_skip_invalid_reports_the_children_it_imported_when_a_row_names_no_known_council(tmp_path):
+    from factories import row, write_milestones_csv
+
+    settings = make_settings(tmp_path)
+    write_agency(settings.data_dir)
+    path = write_milestones_csv(tmp_path / "in.csv", [
+        row("CV-1", "entered_care", "2024-01-10"),
+        row("CV-2", "entered_care", "2024-01-10"),
+        row("NN-1", "entered_care", "2024-01-10", la="Narnia"),
+        row("", "entered_care", "2024-01-10"),
+    ])
+    result = cli(settings.data_dir, "import", "milestones", str(path), "--skip-invalid")
+    assert "Imported 2 milestones for 2 children" in result.stdout, result.output
+    assert "Skipped 2 children with bad rows" in result.stderr
+

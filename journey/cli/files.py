@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from journey.cli.common import EXIT_BAD_ROWS, default_user, pass_context, say_alerts
+from journey.domain.words import counted
 
 
 @click.group("import")
@@ -55,17 +56,20 @@ def print_import_report(report: dict) -> None:
     for problem in report["problems"]:
         click.echo(problem["text"], err=True)
     if report["problems"] and not report["written"]:
-        click.echo(f"Nothing imported: {len(report['problems'])} bad row(s). Fix them, or use --skip-invalid to import the other children.", err=True)
+        click.echo(f"Nothing imported: {counted(len(report['problems']), 'bad row')}. Fix them, or use --skip-invalid to import the other children.", err=True)
         sys.exit(EXIT_BAD_ROWS)
     skipped, skipped_households = report["skipped_children"], report["skipped_households"]
-    households = report["households"] - len(skipped_households)
-    whose = f"{report['children'] - len(skipped)} child(ren)" + (f" and {households} household(s)" if report["households"] else "")
-    click.echo(f"Imported {report['milestones_added']} milestone(s) for {whose}; {report['rows_already_recorded']} row(s) were already recorded.")
+    whose = counted(report["children_imported"], "child")
+    if report["households"]:
+        whose += f" and {counted(report['households_imported'], 'household')}"
+    already = report["rows_already_recorded"]
+    click.echo(f"Imported {counted(report['milestones_added'], 'milestone')} for {whose}; "
+               f"{counted(already, 'row')} {'was' if already == 1 else 'were'} already recorded.")
     say_alerts(report)
     if skipped:
-        click.echo(f"Skipped {len(skipped)} child(ren) with bad rows: " + ", ".join(f"{c['child_ref']} of {c['local_authority']}" for c in skipped), err=True)
+        click.echo(f"Skipped {counted(len(skipped), 'child')} with bad rows: " + ", ".join(f"{c['child_ref']} of {c['local_authority']}" for c in skipped), err=True)
     if skipped_households:
-        click.echo(f"Skipped {len(skipped_households)} household(s) with bad rows: " + ", ".join(skipped_households), err=True)
+        click.echo(f"Skipped {counted(len(skipped_households), 'household')} with bad rows: " + ", ".join(skipped_households), err=True)
     if skipped or skipped_households:
         sys.exit(EXIT_BAD_ROWS)
 
@@ -92,10 +96,10 @@ def export_milestones_command(obj, file):
             done = obj.tracker.write_milestones(out)
         finally:
             out.detach()
-        click.echo(f"Exported {done['milestones']} milestone(s) to standard output.", err=True)
+        click.echo(f"Exported {counted(done['milestones'], 'milestone')} to standard output.", err=True)
         return
     done = obj.tracker.export_milestones(file)
-    click.echo(f"Exported {done['milestones']} milestone(s) to {file}.")
+    click.echo(f"Exported {counted(done['milestones'], 'milestone')} to {file}.")
 
 
 COMMANDS = (import_group, export_group)

@@ -92,6 +92,8 @@ class ImportReport:
     skipped_children: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     skipped_households: list[str] = dataclasses.field(default_factory=list)
     written: bool = False
+    children_imported: int = 0  # children written (all rows good), when written
+    households_imported: int = 0
     # The streams the import's saves wrote (children and households), in the order
     # first written: what to sweep, without reading back the log just written.
     streams_written: dict[str, None] = dataclasses.field(default_factory=dict)
@@ -454,6 +456,7 @@ def import_milestones(
     written_households = _write_households(app, kept_households, report.streams_written)
     _write(app, kept, recorded_by, progress, store_was_empty, report.streams_written, written_households)
     report.written = True
+    report.children_imported, report.households_imported = len(kept), len(kept_households)
     report.milestones_added = sum(c.added for c in kept) + sum(h.added for h in kept_households)
     report.rows_already_recorded = sum(c.already for c in kept) + sum(h.already for h in kept_households)
     return report
