@@ -232,3 +232,21 @@ def read_models(settings):
 # ===========================================================================
 # end of the tracker-and-read-models section
 # ===========================================================================
+
+
+@pytest.fixture
+def service(tmp_path):
+    """The service (`journey.service.Tracker`) on a fresh data directory whose agency
+    file lists Coventry, Warwickshire and Solihull; its connections closed after."""
+    from factories import make_settings, write_agency
+
+    from journey.service import Tracker
+
+    settings = make_settings(tmp_path)
+    write_agency(settings.data_dir)
+    tracker = Tracker(settings)
+    yield tracker
+    tracker.close()
+    if tracker._store is not None:
+        tracker.store.close()
+

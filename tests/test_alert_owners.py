@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import BY, LA, cli, d, make_settings, row, write_agency, write_milestones_csv
+from factories import BY, LA, cli, d, row, write_milestones_csv
 
 from journey.alerts import AlertClosed, AlertNotFound, AmbiguousAlertId, review
 from journey.domain import clock
 from journey.domain.errors import InvalidValue
-from journey.service import Tracker
 
 
 @pytest.fixture(autouse=True)
@@ -22,15 +21,11 @@ def today():
 
 
 @pytest.fixture
-def tracker(tmp_path):
-    settings = make_settings(tmp_path)
-    write_agency(settings.data_dir)
-    service = Tracker(settings)
+def tracker(service):
     # Two order-to-match breaches (orders 1 and 2 March: due 30 June and 1 July).
     for ref, day in (("CV-1", "2024-03-01"), ("CV-2", "2024-03-02")):
         service.record(LA, ref, "placement_order", day, {"authority": "placement_order"}, recorded_by=BY)
-    yield service
-    service.close()
+    return service
 
 
 def alert_of(tracker, ref):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import BY, LA, TODAY, cli, make_settings, write_agency
+from factories import BY, LA, TODAY, cli, make_settings
 
 from journey.domain.errors import CopiedFromChild, MilestoneNotFound
 from journey.service import Tracker
@@ -17,100 +17,91 @@ from journey.service import Tracker
 pytestmark = pytest.mark.usefixtures("today_fixed")  # 30 June 2024
 
 
-@pytest.fixture
-def tracker(tmp_path):
-    settings = make_settings(tmp_path)
-    write_agency(settings.data_dir)
-    service = Tracker(settings)
-    yield service
-    service.close()
-
-
-def adopters(tracker: Tracker) -> None:
+def adopters(service: Tracker) -> None:
     """H-1: registered, approved (keyed a day late), matched and placed with CV-1."""
     for milestone, day in (("registration_of_interest", "2023-06-05"), ("stage1_started", "2023-07-03"),
                            ("stage1_completed", "2023-08-25"), ("stage2_started", "2023-09-04"),
                            ("approved", "2024-01-09")):
-        tracker.record_household("H-1", milestone, day, recorded_by=BY)
-    tracker.record(LA, "CV-1", "matched", "2024-04-02", {"household": "H-1"}, recorded_by=BY)
-    tracker.record(LA, "CV-1", "placed", "2024-04-22", {"household": "H-1"}, recorded_by=BY)
+        service.record_household("H-1", milestone, day, recorded_by=BY)
+    service.record(LA, "CV-1", "matched", "2024-04-02", {"household": "H-1"}, recorded_by=BY)
+    service.record(LA, "CV-1", "placed", "2024-04-22", {"household": "H-1"}, recorded_by=BY)
 
 
-def test_correcting_a_households_milestone_is_a_unit_of_work(tracker):
-    adopters(tracker)
-    assert tracker.quarterly_report("2023-24-Q4")["households"]["approved"] == 1
+def test_correcting_a_households_milestone_is_a_unit_of_work(service):
+    adopters(service)
+    assert service.quarterly_report("2023-24-Q4")["households"]["approved"] == 1
 
-    done = tracker.correct_household("H-1", "approved", "2024-01-09", "2023-12-28", reason="the ADM's letter", recorded_by="auditor")
+    done = service.correct_household("H-1", "approved", "2024-01-09", "2023-12-28", reason="the ADM's letter", recorded_by="auditor")
 
     assert json.loads(json.dumps(done)) == done
     assert (done["household"], done["milestone"], done["occurred_on"], done["corrects"]) == ("H-1", "approved", "2023-12-28", 6)
     assert done["event_ids"] == [done["event_id"]]
-    assert done["position"] == tracker.log_length() == tracker.read_models_status()["position"]
+    assert done["position"] == service.log_length() == service.read_models_status()["position"]
     # The read models hold the corrected date: the approval moved to the quarter before.
-    assert tracker.quarterly_report("2023-24-Q4")["households"]["approved"] == 0
-    assert tracker.quarterly_report("2023-24-Q3")["households"]["approved"] == 1
-    entries = tracker.household_history("H-1")["entries"]
+    assert service.quarterly_report("2023-24-Q4")["households"]["approved"] == 0
+    assert service.quarterly_report("2023-24-Q3")["households"]["approved"] == 1
+    entries = service.household_history("H-1")["entries"]
     assert entries[-1]["type"] == "correction" and entries[-1]["recorded_by"] == "auditor"
     assert entries[-1]["corrects"] == {"event_id": 6, "milestone": "approved", "occurred_on": "2024-01-09"}
 
 
-def test_withdrawing_a_households_milestone_sweeps_its_alerts(tracker):
-    tracker.record_household("H-2", "stage1_started", "2024-01-08", recorded_by=BY)
-    closed = tracker.record_household("H-2", "stage1_completed", "2024-02-26", recorded_by=BY)
+def test_withdrawing_a_households_milestone_sweeps_its_alerts(service):
+    service.record_household("H-2", "stage1_started", "2024-01-08", recorded_by=BY)
+    closed = service.record_household("H-2", "stage1_completed", "2024-02-26", recorded_by=BY)
     assert closed["alerts"] == {"closed": 1}  # stage 1 within 2 months, breached on 9 March
 
-    done = tracker.withdraw_household("H-2", "stage1_completed", "2024-02-26", reason="keyed for the wrong household", recorded_by=BY)
+    done = service.withdraw_household("H-2", "stage1_completed", "2024-02-26", reason="keyed for the wrong household", recorded_by=BY)
 
     assert done["alerts"] == {"reopened": 1}
-    assert done["position"] == tracker.log_length() == tracker.read_models_status()["position"]
-    [alert] = tracker.alerts(status="open")
+    assert done["position"] == service.log_length() == service.read_models_status()["position"]
+    [alert] = service.alerts(status="open")
     assert (alert["rule"], alert["level"]) == ("adopter-stage-1", "breach")
     # Withdrawn, it can be recorded again (on its right date).
-    again = tracker.record_household("H-2", "stage1_completed", "2024-03-01", recorded_by=BY)
+    again = service.record_household("H-2", "stage1_completed", "2024-03-01", recorded_by=BY)
     assert again["alerts"] == {"closed": 1}
 
 
-def test_a_milestone_copied_from_a_child_is_refused_naming_the_child(tracker):
-    adopters(tracker)
-    before = tracker.log_length()
+def test_a_milestone_copied_from_a_child_is_refused_naming_the_child(service):
+    adopters(service)
+    before = service.log_length()
 
     with pytest.raises(CopiedFromChild) as corrected:
-        tracker.correct_household("H-1", "placed", "2024-04-22", "2024-04-23", reason="typo", recorded_by=BY)
+        service.correct_household("H-1", "placed", "2024-04-22", "2024-04-23", reason="typo", recorded_by=BY)
     with pytest.raises(CopiedFromChild) as withdrawn:
-        tracker.withdraw_household("H-1", "matched", "2024-04-02", reason="typo", recorded_by=BY)
+        service.withdraw_household("H-1", "matched", "2024-04-02", reason="typo", recorded_by=BY)
 
     assert (corrected.value.child_ref, corrected.value.local_authority) == ("CV-1", LA)
     assert "copied from child CV-1 of Coventry" in withdrawn.value.message
     assert "on the child" in withdrawn.value.message
-    assert tracker.log_length() == before
+    assert service.log_length() == before
     # Through the child, the copy follows.
-    tracker.correct(LA, "CV-1", "placed", "2024-04-22", "2024-04-23", reason="typo", recorded_by=BY)
-    as_at = tracker.household_journey_as_at("H-1", "2024-06-30")
+    service.correct(LA, "CV-1", "placed", "2024-04-22", "2024-04-23", reason="typo", recorded_by=BY)
+    as_at = service.household_journey_as_at("H-1", "2024-06-30")
     assert [(e["milestone"], e["occurred_on"]) for e in as_at["entries"]][-2:] == [("matched", "2024-04-02"), ("placed", "2024-04-23")]
 
 
-def test_refused_household_changes_write_nothing(tracker):
-    adopters(tracker)
-    before = tracker.log_length()
+def test_refused_household_changes_write_nothing(service):
+    adopters(service)
+    before = service.log_length()
     with pytest.raises(MilestoneNotFound):
-        tracker.withdraw_household("H-1", "approved", "2024-01-10", reason="x", recorded_by=BY)
+        service.withdraw_household("H-1", "approved", "2024-01-10", reason="x", recorded_by=BY)
     with pytest.raises(Exception, match="in the future"):
-        tracker.correct_household("H-1", "approved", "2024-01-09", "2024-07-01", reason="x", recorded_by=BY)
+        service.correct_household("H-1", "approved", "2024-01-09", "2024-07-01", reason="x", recorded_by=BY)
     with pytest.raises(Exception, match="needs a reason") as no_reason:
-        tracker.correct_household("H-1", "approved", "2024-01-09", "2024-01-08", reason=" ", recorded_by=BY)
+        service.correct_household("H-1", "approved", "2024-01-09", "2024-01-08", reason=" ", recorded_by=BY)
     assert no_reason.value.field == "reason"
     with pytest.raises(Exception, match="changes nothing"):
-        tracker.correct_household("H-1", "approved", "2024-01-09", "2024-01-09", reason="x", recorded_by=BY)
-    assert tracker.log_length() == before
+        service.correct_household("H-1", "approved", "2024-01-09", "2024-01-09", reason="x", recorded_by=BY)
+    assert service.log_length() == before
 
 
 # -- the command line ---------------------------------------------------------------------------
 
 
 @pytest.fixture
-def data_dir(tracker):
-    adopters(tracker)
-    return tracker.settings.data_dir
+def data_dir(service):
+    adopters(service)
+    return service.settings.data_dir
 
 
 def test_history_household_lists_its_own_milestones_and_the_copies(data_dir):
@@ -169,11 +160,11 @@ def test_a_copy_is_refused_on_the_command_line_saying_to_use_the_child(data_dir)
     assert Tracker(make_settings(data_dir.parent)).log_length() == before
 
 
-def test_two_own_milestones_on_one_date_are_picked_by_event(tracker):
-    tracker.record_household("H-3", "review", "2024-02-01", recorded_by=BY)
-    tracker.record_household("H-3", "review", "2024-03-01", recorded_by=BY)
-    tracker.correct_household("H-3", "review", "2024-03-01", "2024-02-01", reason="same meeting", recorded_by=BY)
-    data_dir = tracker.settings.data_dir
+def test_two_own_milestones_on_one_date_are_picked_by_event(service):
+    service.record_household("H-3", "review", "2024-02-01", recorded_by=BY)
+    service.record_household("H-3", "review", "2024-03-01", recorded_by=BY)
+    service.correct_household("H-3", "review", "2024-03-01", "2024-02-01", reason="same meeting", recorded_by=BY)
+    data_dir = service.settings.data_dir
 
     refused = cli(data_dir, "withdraw-household", "H-3", "review", "2024-02-01", "--reason", "duplicate")
     assert refused.exit_code == 1
@@ -182,15 +173,15 @@ def test_two_own_milestones_on_one_date_are_picked_by_event(tracker):
 
     done = cli(data_dir, "withdraw-household", "H-3", "review", "2024-02-01", "--reason", "duplicate", "--event", "3")
     assert done.exit_code == 0, done.output
-    assert [e["event_id"] for e in tracker.household_journey_as_at("H-3", TODAY)["entries"]] == [2]
+    assert [e["event_id"] for e in service.household_journey_as_at("H-3", TODAY)["entries"]] == [2]
 
 
-def test_siblings_placed_together_are_refused_as_copies_not_as_two_to_choose_from(tracker):
+def test_siblings_placed_together_are_refused_as_copies_not_as_two_to_choose_from(service):
     for ref in ("CV-1", "CV-2"):
-        tracker.record(LA, ref, "matched", "2024-04-02", {"household": "H-1"}, recorded_by=BY)
-        tracker.record(LA, ref, "placed", "2024-04-22", {"household": "H-1"}, recorded_by=BY)
+        service.record(LA, ref, "matched", "2024-04-02", {"household": "H-1"}, recorded_by=BY)
+        service.record(LA, ref, "placed", "2024-04-22", {"household": "H-1"}, recorded_by=BY)
 
-    result = cli(tracker.settings.data_dir, "withdraw-household", "H-1", "placed", "2024-04-22", "--reason", "typo")
+    result = cli(service.settings.data_dir, "withdraw-household", "H-1", "placed", "2024-04-22", "--reason", "typo")
 
     assert result.exit_code == 1
     assert "copied from child CV-1 of Coventry and child CV-2 of Coventry" in result.stderr

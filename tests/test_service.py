@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import BY, LA, TODAY, d, make_settings, row, today_is, write_agency, write_milestones_csv
+from factories import BY, LA, TODAY, d, row, today_is, write_milestones_csv
 
 from journey.domain import clock
 from journey.domain.errors import ChildNotFound, InvalidValue, JourneyRulesBroken
@@ -30,137 +30,128 @@ def today():
     clock.set_today(None)
 
 
-@pytest.fixture
-def tracker(tmp_path):
-    settings = make_settings(tmp_path)
-    write_agency(settings.data_dir)
-    service = Tracker(settings)
-    yield service
-    service.close()
+def log_length(service: Tracker) -> int:
+    return service.log_length()
 
 
-def log_length(tracker: Tracker) -> int:
-    return tracker.log_length()
-
-
-def test_a_command_returns_plain_values_with_its_event_ids_and_position(tracker):
-    done = tracker.record(LA, "CV-1", "entered_care", "2023-01-10", recorded_by=BY)
+def test_a_command_returns_plain_values_with_its_event_ids_and_position(service):
+    done = service.record(LA, "CV-1", "entered_care", "2023-01-10", recorded_by=BY)
     assert json.loads(json.dumps(done)) == done  # plain values only
     assert done["event_ids"] == [1, 2] and done["event_id"] == 2  # registered, then the milestone
-    assert done["position"] == log_length(tracker)
-    assert tracker.read_models_status()["position"] == done["position"]  # read models already there
-    assert tracker.wait_for(done["position"], timeout=0)
+    assert done["position"] == log_length(service)
+    assert service.read_models_status()["position"] == done["position"]  # read models already there
+    assert service.wait_for(done["position"], timeout=0)
 
 
-def test_an_alert_closes_and_the_read_models_move_when_the_stopping_milestone_is_recorded(tracker):
-    tracker.record(LA, "CV-1", "adm_decision", "2023-12-01", recorded_by=BY)
-    order = tracker.record(LA, "CV-1", "placement_order", "2024-01-10", {"authority": "placement_order"}, recorded_by=BY)
+def test_an_alert_closes_and_the_read_models_move_when_the_stopping_milestone_is_recorded(service):
+    service.record(LA, "CV-1", "adm_decision", "2023-12-01", recorded_by=BY)
+    order = service.record(LA, "CV-1", "placement_order", "2024-01-10", {"authority": "placement_order"}, recorded_by=BY)
     assert order["alerts"] == {"escalated": 1, "raised": 1}  # order-to-match, breached from 10 May
-    assert tracker.sweep_alerts()["counts"] == {}  # the command swept its child already
-    [alert] = [a for a in tracker.alerts(level="breach") if a["rule"] == "order-to-match"]
+    assert service.sweep_alerts()["counts"] == {}  # the command swept its child already
+    [alert] = [a for a in service.alerts(level="breach") if a["rule"] == "order-to-match"]
     assert (alert["child_ref"], alert["status"]) == ("CV-1", "open")
-    assert [c["child_ref"] for c in tracker.waiting(stage="authority")] == ["CV-1"]
+    assert [c["child_ref"] for c in service.waiting(stage="authority")] == ["CV-1"]
 
-    done = tracker.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
+    done = service.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
 
     assert done["alerts"] == {"closed": 2}  # order-to-match and decision-to-register
-    closed = {a["id"]: a for a in tracker.alerts(status="closed")}
+    closed = {a["id"]: a for a in service.alerts(status="closed")}
     assert (closed[alert["id"]]["stopped_by"], closed[alert["id"]]["closed_on"]) == ("matched", "2024-06-20")
-    assert done["position"] == tracker.log_length() == tracker.read_models_status()["position"]
-    assert tracker.waiting(stage="authority") == []
-    assert [c["child_ref"] for c in tracker.waiting(stage="matched")] == ["CV-1"]
-    assert tracker.stages()["stages"]["matched"] == 1
+    assert done["position"] == service.log_length() == service.read_models_status()["position"]
+    assert service.waiting(stage="authority") == []
+    assert [c["child_ref"] for c in service.waiting(stage="matched")] == ["CV-1"]
+    assert service.stages()["stages"]["matched"] == 1
 
 
-def test_a_withdrawal_reopens_what_its_milestone_had_stopped(tracker):
-    tracker.record(LA, "CV-1", "placement_order", "2024-01-10", {"authority": "placement_order"}, recorded_by=BY)
-    tracker.sweep_alerts()
-    tracker.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
-    done = tracker.withdraw(LA, "CV-1", "matched", "2024-06-20", reason="keyed on the wrong child", recorded_by=BY)
+def test_a_withdrawal_reopens_what_its_milestone_had_stopped(service):
+    service.record(LA, "CV-1", "placement_order", "2024-01-10", {"authority": "placement_order"}, recorded_by=BY)
+    service.sweep_alerts()
+    service.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
+    done = service.withdraw(LA, "CV-1", "matched", "2024-06-20", reason="keyed on the wrong child", recorded_by=BY)
     assert done["alerts"] == {"reopened": 1}
-    assert [a["status"] for a in tracker.alerts()] == ["open"]
+    assert [a["status"] for a in service.alerts()] == ["open"]
 
 
-def test_an_import_raises_its_childrens_alerts_when_it_ends(tracker, tmp_path):
+def test_an_import_raises_its_childrens_alerts_when_it_ends(service, tmp_path):
     path = write_milestones_csv(tmp_path / "in.csv", [
         row("CV-1", "placement_order", "2024-01-10", authority="placement_order"),
         row("CV-2", "entered_care", "2024-06-01"),
     ])
-    done = tracker.import_milestones(path, recorded_by=BY)
+    done = service.import_milestones(path, recorded_by=BY)
     assert done["written"] and done["milestones_added"] == 2 and done["problems"] == []
     assert done["alerts"] == {"escalated": 1, "raised": 1}
-    assert done["position"] == log_length(tracker)
-    assert [(a["child_ref"], a["level"]) for a in tracker.alerts()] == [("CV-1", "breach")]
-    again = tracker.import_milestones(path, recorded_by=BY)
+    assert done["position"] == log_length(service)
+    assert [(a["child_ref"], a["level"]) for a in service.alerts()] == [("CV-1", "breach")]
+    again = service.import_milestones(path, recorded_by=BY)
     assert again["milestones_added"] == 0 and again["position"] is None and again["alerts"] == {}
 
 
-def test_a_refused_import_writes_nothing_and_names_row_child_and_rule(tracker, tmp_path):
+def test_a_refused_import_writes_nothing_and_names_row_child_and_rule(service, tmp_path):
     path = write_milestones_csv(tmp_path / "in.csv", [
         row("CV-1", "entered_care", "2024-01-10"),
         row("CV-2", "adoption_order", "2024-01-10"),
         row("CV-2", "placed", "2024-02-10"),
     ])
-    done = tracker.import_milestones(path, recorded_by=BY)
-    assert not done["written"] and log_length(tracker) == 0
+    done = service.import_milestones(path, recorded_by=BY)
+    assert not done["written"] and log_length(service) == 0
     [problem] = done["problems"]
     assert (problem["row"], problem["child_ref"], problem["local_authority"]) == (4, "CV-2", LA)
     assert problem["rule"] == "placed on or after adoption order"
 
 
-def test_refused_commands_write_nothing_and_carry_fields(tracker):
-    tracker.record(LA, "CV-1", "entered_care", "2024-01-10", recorded_by=BY)
-    before = log_length(tracker)
+def test_refused_commands_write_nothing_and_carry_fields(service):
+    service.record(LA, "CV-1", "entered_care", "2024-01-10", recorded_by=BY)
+    before = log_length(service)
     with pytest.raises(InvalidValue) as no_reason:
-        tracker.correct(LA, "CV-1", "entered_care", "2024-01-10", "2024-01-11", reason=" ", recorded_by=BY)
+        service.correct(LA, "CV-1", "entered_care", "2024-01-10", "2024-01-11", reason=" ", recorded_by=BY)
     assert no_reason.value.field == "reason" and "--" not in no_reason.value.message
     with pytest.raises(JourneyRulesBroken) as broken:
-        tracker.record(LA, "CV-1", "adm_decision", "2023-06-01", recorded_by=BY, attributes={"date_of_birth": "2023-08-01"})
+        service.record(LA, "CV-1", "adm_decision", "2023-06-01", recorded_by=BY, attributes={"date_of_birth": "2023-08-01"})
     error = broken.value.to_dict()
     assert (error["child_ref"], error["local_authority"]) == ("CV-1", LA)
     assert "before birth" in error["rule"] and "2023-06-01" in error["dates"]
     with pytest.raises(ChildNotFound):
-        tracker.child_history(LA, "CV-404")
-    assert log_length(tracker) == before
+        service.child_history(LA, "CV-404")
+    assert log_length(service) == before
 
 
-def test_a_bad_rules_file_refuses_a_command_before_anything_is_written(tracker):
-    (tracker.settings.data_dir / "timescales.toml").write_text("review_after_days = 'soon'\n")
+def test_a_bad_rules_file_refuses_a_command_before_anything_is_written(service):
+    (service.settings.data_dir / "timescales.toml").write_text("review_after_days = 'soon'\n")
     with pytest.raises(RulesFileError):
-        tracker.record(LA, "CV-1", "entered_care", "2024-01-10", recorded_by=BY)
-    assert log_length(tracker) == 0
+        service.record(LA, "CV-1", "entered_care", "2024-01-10", recorded_by=BY)
+    assert log_length(service) == 0
 
 
-def test_histories_carry_their_english_sentences(tracker):
-    tracker.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
-    tracker.correct(LA, "CV-1", "matched", "2024-06-20", "2024-06-21", reason="typed wrong", recorded_by=BY)
-    found = tracker.child_history(LA, "CV-1")
+def test_histories_carry_their_english_sentences(service):
+    service.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
+    service.correct(LA, "CV-1", "matched", "2024-06-20", "2024-06-21", reason="typed wrong", recorded_by=BY)
+    found = service.child_history(LA, "CV-1")
     assert [e["type"] for e in found["entries"]] == ["child", "milestone", "correction"]
     assert "20 Jun 2024: matched (household: H-1)" in found["entries"][1]["sentence"]
     assert "reason: typed wrong" in found["entries"][2]["sentence"]
-    as_at = tracker.journey_as_at(LA, "CV-1", "2024-06-30")
+    as_at = service.journey_as_at(LA, "CV-1", "2024-06-30")
     assert [(e["milestone"], e["occurred_on"]) for e in as_at["entries"]] == [("matched", "2024-06-21")]
-    household = tracker.household_history("H-1")
+    household = service.household_history("H-1")
     assert [e["type"] for e in household["entries"]] == ["household", "milestone", "correction"]
     assert household["entries"][0]["sentence"].startswith("[1] Household registered")
 
 
-def test_the_scorecard_now_and_as_known_on_a_past_moment(tracker):
+def test_the_scorecard_now_and_as_known_on_a_past_moment(service):
     with today_is("2024-06-30"):
         for step in (("entered_care", "2023-01-10"), ("adm_decision", "2023-03-01"),
                      ("placement_order", "2023-04-01", {"authority": "placement_order"}),
                      ("matched", "2023-06-01", {"household": "H-1"}), ("placed", "2023-06-15", {"household": "H-1"}),
                      ("adoption_order", "2024-01-20", {"household": "H-1"})):
-            tracker.record(LA, "CV-1", *step, recorded_by=BY)
-    card = tracker.scorecard("2023-04-01", "2024-03-31")
+            service.record(LA, "CV-1", *step, recorded_by=BY)
+    card = service.scorecard("2023-04-01", "2024-03-31")
     assert card["A1"]["children"] == 1 and card["A1"]["average_days"] == (d("2023-06-15") - d("2023-01-10")).days
-    before = tracker.scorecard("2023-04-01", "2024-03-31", as_known_on="2000-01-01")
+    before = service.scorecard("2023-04-01", "2024-03-31", as_known_on="2000-01-01")
     assert before["A1"]["children"] == 0 and before["as_known_on"].startswith("2000-01-01")
 
 
-def test_check_lists_gaps_through_the_service(tracker):
-    tracker.record(LA, "CV-1", "placed", "2024-02-01", {"household": "H-1"}, recorded_by=BY)
-    found = tracker.check(la=LA)
+def test_check_lists_gaps_through_the_service(service):
+    service.record(LA, "CV-1", "placed", "2024-02-01", {"household": "H-1"}, recorded_by=BY)
+    found = service.check(la=LA)
     assert found["children"] == 1 and found["gaps"] and {g["child_ref"] for g in found["gaps"]} == {"CV-1"}
 
 

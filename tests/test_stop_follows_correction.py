@@ -38,96 +38,86 @@ def today():
     clock.set_today(None)
 
 
-@pytest.fixture
-def tracker(tmp_path):
-    settings = make_settings(tmp_path)
-    write_agency(settings.data_dir)
-    service = Tracker(settings)
-    yield service
-    service.close()
-    service.store.close()
-
-
-def the_alert(tracker, ref, rule):
-    [alert] = [a for a in tracker.alerts() if a["child_ref"] == ref and a["rule"] == rule]
+def the_alert(service, ref, rule):
+    [alert] = [a for a in service.alerts() if a["child_ref"] == ref and a["rule"] == rule]
     return alert
 
 
-def changes(tracker, alert):
-    return [(e["change"], e["effective_on"], e.get("stopped_by")) for e in tracker.alert_history(alert["id"])]
+def changes(service, alert):
+    return [(e["change"], e["effective_on"], e.get("stopped_by")) for e in service.alert_history(alert["id"])]
 
 
-def test_the_placement_corrected_moves_the_care_to_placement_alerts_stop(tracker):
+def test_the_placement_corrected_moves_the_care_to_placement_alerts_stop(service):
     for milestone, day, details in CV_101:
-        tracker.record(LA, "CV-101", milestone, day, details, recorded_by=BY)
-    before = the_alert(tracker, "CV-101", "care-to-placement")
+        service.record(LA, "CV-101", milestone, day, details, recorded_by=BY)
+    before = the_alert(service, "CV-101", "care-to-placement")
     assert (before["status"], before["closed_on"], before["stopped_by"]) == ("closed", "2024-03-20", "placed")
 
-    done = tracker.correct(LA, "CV-101", "placed", "2024-03-20", "2024-03-22", reason="keyed from the wrong letter", recorded_by=BY)
+    done = service.correct(LA, "CV-101", "placed", "2024-03-20", "2024-03-22", reason="keyed from the wrong letter", recorded_by=BY)
 
     assert done["alerts"] == {"closed": 1}
-    after = the_alert(tracker, "CV-101", "care-to-placement")
+    after = the_alert(service, "CV-101", "care-to-placement")
     assert (after["status"], after["closed_on"], after["stopped_by"], after["closed_in_time"]) == ("closed", "2024-03-22", "placed", True)
     assert after["breach_on"] is None and after["level"] is None  # stopped before its warning date (2024-04-30)
-    [last] = tracker.alert_history(after["id"])[-1:]
+    [last] = service.alert_history(after["id"])[-1:]
     assert (last["change"], last["effective_on"], last["stopped_by"]) == ("closed", "2024-03-22", "placed")
     assert last["reason"] == f"placed on 2024-03-22: {STOP_CORRECTED}"
     assert "placed on 2024-03-22" in last["sentence"] and "corrected" in last["sentence"]
     # Idempotent: the next sweep, and the next command for the child, record nothing more.
-    assert tracker.sweep_alerts()["counts"] == {}
-    assert tracker.record(LA, "CV-101", "adoption_application", "2024-07-01", recorded_by=BY)["alerts"] == {}
-    assert changes(tracker, after)[-1] == ("closed", "2024-03-22", "placed")
+    assert service.sweep_alerts()["counts"] == {}
+    assert service.record(LA, "CV-101", "adoption_application", "2024-07-01", recorded_by=BY)["alerts"] == {}
+    assert changes(service, after)[-1] == ("closed", "2024-03-22", "placed")
 
 
-def test_a_stop_corrected_to_another_milestone_names_it(tracker):
+def test_a_stop_corrected_to_another_milestone_names_it(service):
     # plan-by-second-review: due 4 months after entering care (2023-09-01); the
     # permanence plan stopped it, then was corrected to after the decision, which
     # now stops it first.
     for milestone, day, details in CV_101[:3]:
-        tracker.record(LA, "CV-9", milestone, day, details, recorded_by=BY)
-    alert = the_alert(tracker, "CV-9", "plan-by-second-review")
+        service.record(LA, "CV-9", milestone, day, details, recorded_by=BY)
+    alert = the_alert(service, "CV-9", "plan-by-second-review")
     assert (alert["closed_on"], alert["stopped_by"]) == ("2023-07-01", "permanence_plan")
 
-    tracker.correct(LA, "CV-9", "permanence_plan", "2023-07-01", "2023-10-01", reason="the plan's date", recorded_by=BY)
+    service.correct(LA, "CV-9", "permanence_plan", "2023-07-01", "2023-10-01", reason="the plan's date", recorded_by=BY)
 
-    alert = the_alert(tracker, "CV-9", "plan-by-second-review")
+    alert = the_alert(service, "CV-9", "plan-by-second-review")
     assert (alert["closed_on"], alert["stopped_by"], alert["closed_in_time"]) == ("2023-09-15", "adm_decision", False)
 
 
-def test_a_stop_corrected_to_before_the_due_date_closes_in_time(tracker):
+def test_a_stop_corrected_to_before_the_due_date_closes_in_time(service):
     # order-to-match from 2026-03-02: warned 2026-05-31, due 2026-07-01. Matched
     # keyed as 2026-08-15 (a breach), then corrected to 2026-06-20 (in time).
-    tracker.record(LA, "CV-2", "placement_order", "2026-03-02", {"authority": "placement_order"}, recorded_by=BY)
-    tracker.record(LA, "CV-2", "matched", "2026-08-15", {"household": "H-1"}, recorded_by=BY)
-    late = the_alert(tracker, "CV-2", "order-to-match")
+    service.record(LA, "CV-2", "placement_order", "2026-03-02", {"authority": "placement_order"}, recorded_by=BY)
+    service.record(LA, "CV-2", "matched", "2026-08-15", {"household": "H-1"}, recorded_by=BY)
+    late = the_alert(service, "CV-2", "order-to-match")
     assert (late["closed_in_time"], late["level"]) == (False, "breach")
-    assert late["id"] in {a["id"] for a in tracker.alerts(level="breach")}
+    assert late["id"] in {a["id"] for a in service.alerts(level="breach")}
 
-    tracker.correct(LA, "CV-2", "matched", "2026-08-15", "2026-06-20", reason="panel minutes", recorded_by=BY)
+    service.correct(LA, "CV-2", "matched", "2026-08-15", "2026-06-20", reason="panel minutes", recorded_by=BY)
 
-    alert = the_alert(tracker, "CV-2", "order-to-match")
+    alert = the_alert(service, "CV-2", "order-to-match")
     assert (alert["closed_on"], alert["closed_in_time"], alert["level"], alert["breach_on"]) == ("2026-06-20", True, "warning", None)
-    assert alert["id"] not in {a["id"] for a in tracker.alerts(level="breach")}
+    assert alert["id"] not in {a["id"] for a in service.alerts(level="breach")}
 
 
-def test_a_stop_corrected_to_after_the_due_date_is_a_breach(tracker):
+def test_a_stop_corrected_to_after_the_due_date_is_a_breach(service):
     # The alert raised while the clock was at warning, matched in time (as keyed),
     # then the match corrected to six weeks after the due date: it was a breach.
     clock.set_today(d("2026-06-10"))
-    tracker.record(LA, "CV-3", "placement_order", "2026-03-02", {"authority": "placement_order"}, recorded_by=BY)
-    tracker.record(LA, "CV-3", "matched", "2026-06-05", {"household": "H-1"}, recorded_by=BY)
-    alert = the_alert(tracker, "CV-3", "order-to-match")
+    service.record(LA, "CV-3", "placement_order", "2026-03-02", {"authority": "placement_order"}, recorded_by=BY)
+    service.record(LA, "CV-3", "matched", "2026-06-05", {"household": "H-1"}, recorded_by=BY)
+    alert = the_alert(service, "CV-3", "order-to-match")
     assert (alert["status"], alert["closed_in_time"], alert["level"]) == ("closed", True, "warning")
 
     clock.set_today(d("2026-12-01"))
-    done = tracker.correct(LA, "CV-3", "matched", "2026-06-05", "2026-08-15", reason="the date of the decision", recorded_by=BY)
+    done = service.correct(LA, "CV-3", "matched", "2026-06-05", "2026-08-15", reason="the date of the decision", recorded_by=BY)
 
     assert done["alerts"] == {"escalated": 1, "closed": 1}
-    alert = the_alert(tracker, "CV-3", "order-to-match")
+    alert = the_alert(service, "CV-3", "order-to-match")
     assert (alert["status"], alert["closed_on"], alert["closed_in_time"], alert["level"], alert["breach_on"]) == (
         "closed", "2026-08-15", False, "breach", "2026-07-02")
-    assert changes(tracker, alert)[-2:] == [("escalated", "2026-07-02", None), ("closed", "2026-08-15", "matched")]
-    assert tracker.sweep_alerts()["counts"] == {}
+    assert changes(service, alert)[-2:] == [("escalated", "2026-07-02", None), ("closed", "2026-08-15", "matched")]
+    assert service.sweep_alerts()["counts"] == {}
 
 
 # -- shapes the property test found (tests/test_alerts_however_keyed.py) ------------------
@@ -148,11 +138,11 @@ def imported_at_once(tmp_path, ref, steps):
         service.store.close()
 
 
-def not_closed(tracker, ref):
-    return {(a["rule"], a["started_on"], a["level"]) for a in tracker.alerts() if a["child_ref"] == ref and a["status"] != "closed"}
+def not_closed(service, ref):
+    return {(a["rule"], a["started_on"], a["level"]) for a in service.alerts() if a["child_ref"] == ref and a["status"] != "closed"}
 
 
-def test_an_earlier_stop_keyed_after_a_later_one_names_the_earlier(tracker, tmp_path):
+def test_an_earlier_stop_keyed_after_a_later_one_names_the_earlier(service, tmp_path):
     """Keyed in another order (journey 218's shape): the match closed the
     decision-to-register alert; the register referral, months earlier, keyed after
     it now stops the clock: the alert says so, and it closed in time."""
@@ -164,16 +154,16 @@ def test_an_earlier_stop_keyed_after_a_later_one_names_the_earlier(tracker, tmp_
         ("register_referral", "2022-12-19", None),
     ]
     for milestone, day, details in steps:
-        tracker.record(LA, "AK-0218", milestone, day, details, recorded_by=BY)
+        service.record(LA, "AK-0218", milestone, day, details, recorded_by=BY)
 
-    alert = the_alert(tracker, "AK-0218", "decision-to-register")
+    alert = the_alert(service, "AK-0218", "decision-to-register")
     assert (alert["closed_on"], alert["stopped_by"], alert["closed_in_time"], alert["level"]) == (
         "2022-12-19", "register_referral", True, None)
-    assert alert["id"] not in {a["id"] for a in tracker.alerts(level="breach")}
-    assert not_closed(tracker, "AK-0218") == imported_at_once(tmp_path, "AK-0218", steps)
+    assert alert["id"] not in {a["id"] for a in service.alerts(level="breach")}
+    assert not_closed(service, "AK-0218") == imported_at_once(tmp_path, "AK-0218", steps)
 
 
-def test_a_pre_birth_plan_corrected_to_after_the_due_date_leaves_the_alert_closed(tracker, tmp_path):
+def test_a_pre_birth_plan_corrected_to_after_the_due_date_leaves_the_alert_closed(service, tmp_path):
     """Journey 195's shape: the plan for an unborn baby, keyed as made in time, was
     corrected to two days after the expected due date. The alert used to reopen at
     breach, dated the day of the correction, and stay open although the plan stops
@@ -184,15 +174,15 @@ def test_a_pre_birth_plan_corrected_to_after_the_due_date_leaves_the_alert_close
         ("permanence_plan", "2023-02-21", {"plan": "adoption"}),
     ]
     for milestone, day, details in steps:
-        tracker.record(LA, "AK-0195", milestone, day, details, recorded_by=BY)
-    assert the_alert(tracker, "AK-0195", "pre-birth-plan")["closed_in_time"] is True
+        service.record(LA, "AK-0195", milestone, day, details, recorded_by=BY)
+    assert the_alert(service, "AK-0195", "pre-birth-plan")["closed_in_time"] is True
 
-    done = tracker.correct(LA, "AK-0195", "permanence_plan", "2023-02-21", "2023-04-17", reason="the plan's date", recorded_by=BY)
+    done = service.correct(LA, "AK-0195", "permanence_plan", "2023-02-21", "2023-04-17", reason="the plan's date", recorded_by=BY)
 
     assert done["alerts"] == {"closed": 1}
-    alert = the_alert(tracker, "AK-0195", "pre-birth-plan")
+    alert = the_alert(service, "AK-0195", "pre-birth-plan")
     assert (alert["status"], alert["closed_on"], alert["stopped_by"], alert["closed_in_time"], alert["level"]) == (
         "closed", "2023-04-17", "permanence_plan", False, "breach")
     corrected = [steps[0], ("permanence_plan", "2023-04-17", {"plan": "adoption"})]
-    assert not_closed(tracker, "AK-0195") == imported_at_once(tmp_path, "AK-0195", corrected) == set()
-    assert tracker.sweep_alerts()["counts"] == {}
+    assert not_closed(service, "AK-0195") == imported_at_once(tmp_path, "AK-0195", corrected) == set()
+    assert service.sweep_alerts()["counts"] == {}
