@@ -8,6 +8,7 @@ import sys
 import click
 
 from journey.cli.common import pass_context
+from journey.domain.words import counted
 from journey.settings import Settings
 
 
@@ -41,8 +42,8 @@ def copy_command(obj, target, target_data_dir):
         done = tracker.copy_store(settings, progress=bar.update)
     kind = "encrypted with JOURNEY_TARGET_CIPHER_KEY" if done["encrypted"] else "not encrypted"
     click.echo(
-        f"Copied {done['events']} events ({done['children']} children, {done['households']} households, "
-        f"{done['alerts']} alerts) to {done['target']}, {kind}."
+        f"Copied {counted(done['events'], 'event')} ({counted(done['children'], 'child')}, "
+        f"{counted(done['households'], 'household')}, {counted(done['alerts'], 'alert')}) to {done['target']}, {kind}."
     )
     click.echo(f"Its data folder is {done['data_dir']}; its read models are built by the first command that reads it.")
 
