@@ -113,12 +113,15 @@ def run(children: int, due: int, base: Path) -> dict:
     def rows(**query):
         return alerts.clock_rows_from_read_model(conn, **query)
 
+    def stream_rows(stream_ids):
+        return alerts.clock_rows_of_streams_from_read_model(conn, stream_ids)
+
     since = SWEEP_DAY - DAY
     found, query_s = timed(lambda: rows(on=SWEEP_DAY, since=since, keys=()))
-    first, first_s = timed(lambda: alerts.sweep(app, rows, on=SWEEP_DAY, since=since))
-    again, again_s = timed(lambda: alerts.sweep(app, rows, on=SWEEP_DAY, since=since))
+    first, first_s = timed(lambda: alerts.sweep(app, rows, on=SWEEP_DAY, since=since, stream_clock_rows=stream_rows))
+    again, again_s = timed(lambda: alerts.sweep(app, rows, on=SWEEP_DAY, since=since, stream_clock_rows=stream_rows))
     clock.set_today(SWEEP_DAY + DAY)
-    nxt, next_s = timed(lambda: alerts.sweep(app, rows, on=SWEEP_DAY + DAY))
+    nxt, next_s = timed(lambda: alerts.sweep(app, rows, on=SWEEP_DAY + DAY, stream_clock_rows=stream_rows))
     clock.set_today(None)
     conn.close()
     app.close()

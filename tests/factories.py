@@ -201,3 +201,31 @@ def read_model_clock_rows(app: JourneyTracker):
             db.conn.close()
 
     return rows
+
+
+def read_model_stream_rows(app: JourneyTracker):
+    """The clock rows of some streams as the service gives them to the sweep: from
+    the clocks read model, caught up with the log first."""
+    from journey.alerts import clock_rows_of_streams_from_read_model
+    from projections import catch_up, open_read_models
+
+    def rows(stream_ids):
+        db = open_read_models(app.settings.read_models_path)
+        try:
+            catch_up(app, db)
+            return clock_rows_of_streams_from_read_model(db.conn, stream_ids)
+        finally:
+            db.conn.close()
+
+    return rows
+
+
+def sweep_child(app: JourneyTracker, la: str, child_ref: str, *, on=None):
+    """Sweep one child and the households its milestones name, as the service does after a command."""
+    from journey import alerts
+
+    child = app.load_child(la, child_ref)
+    households = sorted({e.details.get("household") for e in child.entries.values()} - {None, ""})
+    ids = [child.id] + [app.household_id(h) for h in households]
+    return alerts.sweep_streams(app, ids, on=on, clock_rows=read_model_stream_rows(app))
+

@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 from eventsourcing.utils import get_topic, resolve_topic
-from factories import LA, d, event_count, make_tracker, read_model_clock_rows
+from factories import LA, d, event_count, make_tracker, read_model_clock_rows, read_model_stream_rows, sweep_child
 
 from journey import alerts
 from journey.domain import clock
@@ -68,7 +68,7 @@ def on(day: str) -> None:
 
 def sweep(app, day: str | None = None, **kwargs) -> alerts.SweepReport:
     """The sweep for `day` (default today), reading clock rows from the read model."""
-    return alerts.sweep(app, read_model_clock_rows(app), on=d(day) if day else None, **kwargs)
+    return alerts.sweep(app, read_model_clock_rows(app), on=d(day) if day else None, stream_clock_rows=read_model_stream_rows(app), **kwargs)
 
 
 def record(app, ref, milestone, day, **details):
@@ -248,7 +248,7 @@ def test_closing_names_the_stopping_milestone_and_is_dated_by_it(app):
     on("2024-06-12")
     record(app, "CV-1", "matched", "2024-06-10", household="H-1")
 
-    report = alerts.sweep_child(app, LA, "CV-1")
+    report = sweep_child(app, LA, "CV-1")
 
     assert report.counts == {"closed": 1}
     alert = the_alert(app)
@@ -269,7 +269,7 @@ def test_a_back_dated_stop_recorded_the_day_an_alert_was_acknowledged_closes_it(
     alerts.acknowledge(app, the_alert(app).id, by="Sam", note="family finding widened")
     record(app, "CV-1", "matched", "2024-06-10", household="H-1")
 
-    report = alerts.sweep_child(app, LA, "CV-1")
+    report = sweep_child(app, LA, "CV-1")
 
     assert report.counts == {"closed": 1}
     alert = the_alert(app)
@@ -292,11 +292,11 @@ def test_a_disruption_reopens_the_alert_from_the_day_of_the_disruption(app):
     on("2024-06-12")
     record(app, "CV-1", "matched", "2024-06-10", household="H-1")
     record(app, "CV-1", "placed", "2024-06-12", household="H-1")
-    alerts.sweep_child(app, LA, "CV-1")
+    sweep_child(app, LA, "CV-1")
     on("2024-07-20")
     record(app, "CV-1", "disruption", "2024-07-15", reason="placement ended")
 
-    report = alerts.sweep_child(app, LA, "CV-1")
+    report = sweep_child(app, LA, "CV-1")
 
     assert report.counts == {"reopened": 1}
     alert = the_alert(app)
@@ -324,11 +324,11 @@ def test_withdrawing_the_stopping_milestone_reopens_the_alert(app):
     sweep(app)
     on("2024-06-12")
     record(app, "CV-1", "matched", "2024-06-10", household="H-1")
-    alerts.sweep_child(app, LA, "CV-1")
+    sweep_child(app, LA, "CV-1")
     on("2024-06-14")
     app.withdraw(LA, "CV-1", "matched", "2024-06-10", reason="keyed on the wrong child", recorded_by=BY)
 
-    assert alerts.sweep_child(app, LA, "CV-1").counts == {"reopened": 1}
+    assert sweep_child(app, LA, "CV-1").counts == {"reopened": 1}
     alert = the_alert(app)
     assert (alert.status, alert.level) == (OPEN, WARNING)
     # The correction is known from the day it was recorded.
@@ -342,7 +342,7 @@ def test_correcting_the_start_moves_the_due_date_closing_the_old_alert(app):
     on("2024-06-05")
     app.correct(LA, "CV-1", "placement_order", ORDER, "2024-04-15", reason="sealed order dated 15 April", recorded_by=BY)
 
-    report = alerts.sweep_child(app, LA, "CV-1")
+    report = sweep_child(app, LA, "CV-1")
 
     assert report.counts == {"closed": 1}
     closed = alerts.alert_history(app, old.id)[-1]
@@ -361,7 +361,7 @@ def test_correcting_the_start_earlier_raises_at_once(app):
     placement_order(app)
     assert sweep(app).changes == 0
     app.correct(LA, "CV-1", "placement_order", ORDER, "2024-01-15", reason="typo", recorded_by=BY)
-    assert alerts.sweep_child(app, LA, "CV-1").counts == {"raised": 1, "escalated": 1}
+    assert sweep_child(app, LA, "CV-1").counts == {"raised": 1, "escalated": 1}
 
 
 def test_correcting_a_due_date_detail_reschedules_then_closes_or_reopens(app):
@@ -373,13 +373,13 @@ def test_correcting_a_due_date_detail_reschedules_then_closes_or_reopens(app):
 
     on("2024-06-03")
     app.correct(LA, "CV-1", "unborn_identified", "2024-05-01", "2024-05-01", details={"expected_due_date": "2024-09-30"}, reason="scan", recorded_by=BY)
-    assert alerts.sweep_child(app, LA, "CV-1").counts == {"rescheduled": 1, "closed": 1}
+    assert sweep_child(app, LA, "CV-1").counts == {"rescheduled": 1, "closed": 1}
     alert = the_alert(app, rule="pre-birth-plan")
     assert (alert.status, alert.state.due_on) == (CLOSED, d("2024-09-30"))
 
     on("2024-06-04")
     app.correct(LA, "CV-1", "unborn_identified", "2024-05-01", "2024-05-01", details={"expected_due_date": "2024-07-15"}, reason="scan misread", recorded_by=BY)
-    assert alerts.sweep_child(app, LA, "CV-1").counts == {"rescheduled": 1, "reopened": 1}
+    assert sweep_child(app, LA, "CV-1").counts == {"rescheduled": 1, "reopened": 1}
     alert = the_alert(app, rule="pre-birth-plan")
     assert (alert.status, alert.level, alert.state.due_on) == (OPEN, WARNING, d("2024-07-15"))
 
@@ -389,7 +389,7 @@ def test_a_read_model_that_lacks_a_clock_does_not_close_its_alert(app):
     sweep(app)
     on("2024-06-02")
 
-    report = alerts.sweep(app, lambda **query: [], on=d("2024-06-02"))
+    report = alerts.sweep(app, lambda **query: [], on=d("2024-06-02"), stream_clock_rows=read_model_stream_rows(app))
 
     assert report.changes == 0
     assert the_alert(app).status == OPEN
@@ -402,7 +402,7 @@ def test_sweeping_a_child_also_sweeps_its_household(app):
     on("2024-06-05")
     record(app, "CV-1", "matched", "2024-06-04", household="H-1")
 
-    alerts.sweep_child(app, LA, "CV-1")
+    sweep_child(app, LA, "CV-1")
 
     closed = {a["rule"]: a for a in listed(app, status=CLOSED)}
     assert set(closed) == {"adopter-register-referral", "adopters-waiting"}
@@ -416,8 +416,8 @@ def test_sweep_changes_follows_what_was_recorded(app):
     on("2024-06-12")
     record(app, "CV-1", "matched", "2024-06-10", household="H-1")
 
-    assert alerts.sweep_changes(app).counts == {"closed": 1}
-    assert alerts.sweep_changes(app).changes == 0
+    assert alerts.sweep_changes(app, clock_rows=read_model_stream_rows(app)).counts == {"closed": 1}
+    assert alerts.sweep_changes(app, clock_rows=read_model_stream_rows(app)).changes == 0
 
 
 # -- past dates -----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import email.policy
 import socket
 
 import pytest
-from factories import cli, d, make_settings, read_model_clock_rows
+from factories import cli, d, make_settings, read_model_clock_rows, read_model_stream_rows, sweep_child
 
 from journey import alerts
 from journey.domain import clock
@@ -57,9 +57,9 @@ def data_dir(tmp_path):
     order("Coventry", "CV-OLD", "2024-01-01")  # breached from 2 May: still open, not new
     order("Coventry", "CV-DONE", "2024-02-28")  # breached from 29 June, then matched
     order("Warwickshire", "WK-1", "2024-04-01")  # warning since 30 June
-    alerts.sweep(app, read_model_clock_rows(app))
+    alerts.sweep(app, read_model_clock_rows(app), stream_clock_rows=read_model_stream_rows(app))
     app.record("Coventry", "CV-DONE", "matched", "2024-07-02", {"household": "H-1"}, recorded_by=BY)
-    alerts.sweep_child(app, "Coventry", "CV-DONE")
+    sweep_child(app, "Coventry", "CV-DONE")
     app.close()
     return settings.data_dir
 

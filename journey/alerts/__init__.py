@@ -5,8 +5,8 @@
 - `planning`: the policy, pure. `alert_changes()` and `plan_sweep()` take clock
   rows (plain dicts shaped like the clocks read model's rows) and alert states,
   and give the changes.
-- `sweeping`: the application-layer policy. `sweep()`, `sweep_child()`,
-  `sweep_household()` and `sweep_changes()` record the changes as events in the
+- `sweeping`: the application-layer policy. `sweep()`, `sweep_streams()` and
+  `sweep_changes()` record the changes as events in the
   tracker's event store (retrying on the library's IntegrityError), then bring the
   alerts read table up to date from those events.
 - `alert_table`: that table (`AlertTable`): a projection of the alert events in
@@ -65,8 +65,6 @@ from journey.alerts.sweeping import (
     start_following_changes,
     sweep,
     sweep_changes,
-    sweep_child,
-    sweep_household,
     sweep_streams,
     timescales_of,
 )
@@ -108,8 +106,6 @@ __all__ = [
     "start_following_changes",
     "sweep",
     "sweep_changes",
-    "sweep_child",
-    "sweep_household",
     "sweep_streams",
     "timescales_of",
     # queries

@@ -1,8 +1,8 @@
 """Sweeping: recording what the policy decides as alert events, then updating the table.
 
-`sweep()` (the daily sweep, over clock rows from the read model or a replay),
-`sweep_child()`, `sweep_household()` (after a command changes one) and
-`sweep_changes()` (the scheduler's catch-up) work out the changes with
+`sweep()` (the daily sweep), `sweep_streams()` (after a command changes some
+streams) and `sweep_changes()` (the scheduler's catch-up), each over clock rows
+the service reads from the clocks read model, work out the changes with
 `planning`, record them as events in the tracker's event store (retrying on the
 library's IntegrityError) and then bring the alerts table up to date.
 """
@@ -33,8 +33,6 @@ from journey.alerts.planning import (
 from journey.domain import clock as journey_clock
 from journey.domain.timescale_rules import RULES_FILE_NAME, Timescales, load_timescales
 from journey.domain.words import counted
-from projections.projector import catch_up
-from projections.store import open_read_models
 
 
 @dataclasses.dataclass
@@ -127,7 +125,7 @@ def sweep(
     *,
     on: datetime.date | None = None,
     since: datetime.date | None = LAST_SWEPT,
-    stream_clock_rows: StreamClockRows | None = None,
+    stream_clock_rows: StreamClockRows,
 ) -> SweepReport:
     """Sweep for `on` (default today): raise, escalate, close, reopen and return alerts.
 
@@ -139,7 +137,6 @@ def sweep(
     due); with none, or when it is not before `on`, the sweep looks at `on` alone.
     Idempotent.
     """
-    stream_clock_rows = stream_clock_rows or read_model_rows_of_streams(app)
     on = on or journey_clock.today()
     table = AlertTable.of(app)
     if since is LAST_SWEPT:
@@ -179,15 +176,15 @@ def sweep_streams(
     stream_ids: Iterable[uuid.UUID | str],
     *,
     on: datetime.date | None = None,
-    clock_rows: StreamClockRows | None = None,
+    clock_rows: StreamClockRows,
 ) -> SweepReport:
     """Sweep every clock and alert of these child or household streams, for `on` (default today).
 
     For after a milestone is recorded, corrected or withdrawn, or a file imported:
     closes what it stopped (naming the milestone), reopens what it made run again,
     raises what it made due. `clock_rows(ids)` gives the streams' clock rows and
-    the ids the read models know (default: from the clocks read model, caught up
-    first).
+    the ids the read models know (the service reads them from the clocks read
+    model, caught up first: the only clock path).
     """
     on = on or journey_clock.today()
     table = AlertTable.of(app)
@@ -195,7 +192,7 @@ def sweep_streams(
     since = last if last is not None and last < on else None
     table.catch_up(app)
     wanted = [str(s) for s in dict.fromkeys(stream_ids)]
-    rows, ids = (clock_rows or read_model_rows_of_streams(app))(wanted)
+    rows, ids = clock_rows(wanted)
     report = SweepReport(on, since, rows_read=len(rows))
     if not ids:
         return report
@@ -204,33 +201,6 @@ def sweep_streams(
     record_plans(app, plans, on=on, since=since, report=report)
     table.catch_up(app)
     return report
-
-
-def read_model_rows_of_streams(app: Any) -> StreamClockRows:
-    """The streams' clock rows from the clocks read model, caught up with the log first."""
-
-    def rows(stream_ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
-        db = open_read_models(app.settings.read_models_path)
-        try:
-            catch_up(app, db)
-            return clock_rows_of_streams_from_read_model(db.conn, stream_ids)
-        finally:
-            db.conn.close()
-
-    return rows
-
-
-def sweep_child(app: Any, la: str, child_ref: str, *, on: datetime.date | None = None) -> SweepReport:
-    """Sweep one child, and the households its milestones name (call after record, correct or withdraw)."""
-    journey = app.load_child(la, child_ref)
-    households = {e.details.get("household") for e in journey.entries.values()} - {None, ""}
-    ids = [journey.id] + [app.household_id(h) for h in sorted(households)]
-    return sweep_streams(app, ids, on=on)
-
-
-def sweep_household(app: Any, household_ref: str, *, on: datetime.date | None = None) -> SweepReport:
-    """Sweep one adoptive household (call after recording a household milestone)."""
-    return sweep_streams(app, [app.household_id(household_ref)], on=on)
 
 
 # The stored topics of children's and households' events (kept stable by their classes).
@@ -242,7 +212,7 @@ def is_journey_topic(topic: str) -> bool:
     return topic.startswith(_JOURNEY_TOPIC_PREFIXES)
 
 
-def sweep_changes(app: Any, *, on: datetime.date | None = None, batch: int = 1000, clock_rows: StreamClockRows | None = None) -> SweepReport:
+def sweep_changes(app: Any, *, clock_rows: StreamClockRows, on: datetime.date | None = None, batch: int = 1000) -> SweepReport:
     """Sweep the children and households recorded since the last call (the scheduler's catch-up).
 
     The first call only notes where the log ends: the daily sweep covers what came before.
