@@ -170,7 +170,8 @@ class Tracker:
         if db is not None:
             db.conn.close()
             self._local.db = None
-        alerts.AlertTable.of(self.store).close()
+        if self._store is not None:
+            alerts.AlertTable.of(self._store).close()
 
     def _read_models(self) -> Database:
         db = getattr(self._local, "db", None)

@@ -33,8 +33,10 @@ def test_a_reading_command_on_a_typo_is_refused_naming_the_folder_and_creates_no
 
 
 def test_the_service_refuses_too(tmp_path):
+    tracker = Tracker(make_settings(tmp_path))
     with pytest.raises(NoTrackerData):
-        Tracker(make_settings(tmp_path)).waiting()
+        tracker.waiting()
+    tracker.close()  # nothing to close, nothing refused
     assert not make_settings(tmp_path).data_dir.exists()
 
 
