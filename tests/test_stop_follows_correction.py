@@ -112,12 +112,20 @@ def test_a_stop_corrected_to_after_the_due_date_is_a_breach(service):
     clock.set_today(d("2026-12-01"))
     done = service.correct(LA, "CV-3", "matched", "2026-06-05", "2026-08-15", reason="the date of the decision", recorded_by=BY)
 
-    assert done["alerts"] == {"escalated": 1, "closed": 1}
+    assert done["alerts"] == {"reopened": 1, "escalated": 1, "closed": 1}
     alert = the_alert(service, "CV-3", "order-to-match")
     assert (alert["status"], alert["closed_on"], alert["closed_in_time"], alert["level"], alert["breach_on"]) == (
         "closed", "2026-08-15", False, "breach", "2026-07-02")
-    assert changes(service, alert)[-2:] == [("escalated", "2026-07-02", None), ("closed", "2026-08-15", "matched")]
+    assert changes(service, alert)[-3:] == [
+        ("reopened", "2026-06-05", None), ("escalated", "2026-07-02", None), ("closed", "2026-08-15", "matched")]
     assert service.sweep_alerts()["counts"] == {}
+    # As of a day between the old stop and the new, by what is known now: open.
+    then = {day: [(a["status"], a["level"]) for a in service.alerts(on=day) if a["id"] == alert["id"]]
+            for day in ("2026-06-04", "2026-06-20", "2026-07-10", "2026-08-15", "2026-09-01")}
+    assert then == {
+        "2026-06-04": [("open", "warning")], "2026-06-20": [("open", "warning")], "2026-07-10": [("open", "breach")],
+        "2026-08-15": [("closed", "breach")], "2026-09-01": [("closed", "breach")],
+    }
 
 
 # -- shapes the property test found (tests/test_alerts_however_keyed.py) ------------------
@@ -179,7 +187,8 @@ def test_a_pre_birth_plan_corrected_to_after_the_due_date_leaves_the_alert_close
 
     done = service.correct(LA, "AK-0195", "permanence_plan", "2023-02-21", "2023-04-17", reason="the plan's date", recorded_by=BY)
 
-    assert done["alerts"] == {"closed": 1}
+    # Open again from the old plan's date, a breach after the due date, closed by the corrected plan.
+    assert done["alerts"] == {"reopened": 1, "escalated": 1, "closed": 1}
     alert = the_alert(service, "AK-0195", "pre-birth-plan")
     assert (alert["status"], alert["closed_on"], alert["stopped_by"], alert["closed_in_time"], alert["level"]) == (
         "closed", "2023-04-17", "permanence_plan", False, "breach")

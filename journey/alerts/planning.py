@@ -252,6 +252,15 @@ def _stop_moved(clock: Clock, sim: _Sim, on: datetime.date) -> list[Change]:
     if stop is None or (stop.stopped_on, stop.stopped_by) == (sim.closed_on, sim.stopped_by):
         return []
     changes = []
+    if sim.closed_on is not None and stop.stopped_on > sim.closed_on:
+        # The stop moved later: by what is known now the alert was open from its old
+        # stop (or from when its clock began alerting) to the new one, and a list
+        # as of a day between shows it so.
+        reopen_on = max(sim.closed_on, clock.alerting_from)
+        level = clock.level_on(reopen_on)
+        if reopen_on < stop.stopped_on and level is not None:
+            sim.status, sim.level = OPEN, level
+            changes.append(Change("reopened", reopen_on, on, {"level": level, "reason": f"open until {_stop_reason(stop)}: {STOP_CORRECTED}"}))
     if sim.level != BREACH:
         breached = next((d for d in _change_points(clock, clock.due_on, stop.stopped_on - ONE_DAY)
                          if clock.level_on(d) == BREACH), None)
