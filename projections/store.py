@@ -6,27 +6,20 @@ are on PostgreSQL: they are a cache of the log that any process can rebuild.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from journey import sqlite_files
 from migrations import MIGRATIONS
-
-# Several processes (web workers, the scheduler, CLI commands) share the file:
-# a writer waits this long for another's transaction instead of failing.
-BUSY_TIMEOUT_SECONDS = 60
 
 
 def open_read_models(path: str | Path) -> Database:
     """The read-model database at `path` (created if missing), in WAL mode so
     readers never wait for the projection, with every pending migration applied."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    conn = sqlite_files.connect(path)
     db = Database(conn)
     with db.ensure_autocommit_on():
-        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
     migrate(db)

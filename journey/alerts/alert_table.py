@@ -12,7 +12,6 @@ import dataclasses
 import datetime
 import sqlite3
 import threading
-import time
 import types
 import uuid
 import weakref
@@ -20,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from journey import sqlite_files
 from journey.alerts.alert import (
     ACKNOWLEDGED,
     ALERT_TOPICS,
@@ -135,11 +135,8 @@ class AlertTable:
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn = sqlite_files.connect(self.path, isolation_level=None)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout=30000")
-            _use_wal(conn)
             with _write(conn):
                 self._create_tables(conn)
             self._local.conn = conn
@@ -215,7 +212,7 @@ class AlertTable:
                 event.originator_version,
                 CHANGE_NAME[type(event).__name__],
                 event.effective_on.isoformat(),
-                event.timestamp.astimezone(datetime.timezone.utc).isoformat(),
+                event.timestamp.astimezone(datetime.UTC).isoformat(),
                 state.level,
                 state.status,
                 state.due_on.isoformat(),
@@ -315,21 +312,6 @@ class AlertTable:
                 "INSERT INTO alert_sweeps (swept_on, since, finished_at, changes) VALUES (?, ?, ?, ?)",
                 (on.isoformat(), as_iso(since), journey_clock.now().isoformat(), changes),
             )
-
-
-def _use_wal(conn: sqlite3.Connection, attempts: int = 100) -> None:
-    """WAL mode, so readers never wait for a sweep. Switching a new file to WAL
-    needs a moment alone with it, and SQLite does not wait for that: retry."""
-    for attempt in range(attempts):
-        try:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                return
-            conn.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == attempts - 1:
-                raise
-            time.sleep(0.01 * (attempt + 1))
 
 
 class _write:
