@@ -43,8 +43,16 @@ from journey.alerts import digest as digests
 from journey.domain import clock, values
 from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
-from journey.domain.councils import Agency, Council
-from journey.domain.errors import AmbiguousMilestone, CopiedFromChild, InvalidValue, JourneyError
+from journey.domain.councils import Agency, Council, council_key
+from journey.domain.errors import (
+    AmbiguousMilestone,
+    ChildNotFound,
+    CopiedFromChild,
+    HouseholdNotFound,
+    InvalidValue,
+    JourneyError,
+    UnknownCouncil,
+)
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
@@ -73,6 +81,9 @@ ALERT_STATUSES = alerts.STATUSES
 ALERT_LEVELS = alerts.LEVELS
 ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
+WAITING_GROUPS = tuple(queries.GROUP_CONDITIONS)
+WAITING_SORTS = queries.WAITING_SORTS
+AlertNotFound = alerts.AlertNotFound
 REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 
@@ -428,14 +439,21 @@ class Tracker:
 
     # -- commands: alerts ------------------------------------------------------------------
 
-    def acknowledge_alert(self, alert_id: str, *, by: str, note: str) -> dict:
-        """A person acknowledges an open alert with a note; it comes back for review later."""
-        return alerts.acknowledge(self.store, alert_id, by=by, note=note)
+    def acknowledge_alert(self, alert_id: str, *, by: str, note: str, within: Sequence[str] | None = None) -> dict:
+        """A person acknowledges an open alert with a note; it comes back for review
+        later. Returns the alert as listed, with the log `position` it wrote to. An
+        alert outside `within` is `AlertNotFound`, as one that does not exist."""
+        self.alert(alert_id, within=within)
+        done = alerts.acknowledge(self.store, alert_id, by=by, note=note)
+        return {**done, "position": self.log_length()}
 
-    def assign_alert(self, alert_id: str, *, to: str | None, by: str) -> dict:
+    def assign_alert(self, alert_id: str, *, to: str | None, by: str, within: Sequence[str] | None = None) -> dict:
         """Give an alert to a person (`to`, a user name), or to nobody (`to` None);
-        `alert_id` may be a unique prefix of at least 8 characters."""
-        return alerts.assign(self.store, alert_id, owner=to, by=by)
+        `alert_id` may be a unique prefix of at least 8 characters. As
+        `acknowledge_alert` for `within` and the answer."""
+        self.alert(alert_id, within=within)
+        done = alerts.assign(self.store, alert_id, owner=to, by=by)
+        return {**done, "position": self.log_length()}
 
     def sweep_alerts(self, on: str | datetime.date | None = None) -> dict:
         """The daily sweep, from the last date swept to `on` (default today)."""
@@ -471,9 +489,43 @@ class Tracker:
 
     # -- queries: a child's and a household's history -------------------------------------------
 
-    def child_summary(self, la: str, child_ref: str) -> dict:
-        """The child's attributes, stage and current milestones (from its stream)."""
+    def child_summary(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """The child's attributes, stage and current milestones (from its stream).
+        With `within` (a user's councils), a child of another council is
+        `ChildNotFound`, exactly as a child never recorded."""
+        self._refuse_outside(la, child_ref, within)
         return self.store.summary(la, child_ref)
+
+    def find_child(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """The child's summary and open alerts, found by council and reference; a
+        child outside `within`, or an unknown council, is `ChildNotFound`."""
+        try:
+            council = self.store.council(la).name
+        except UnknownCouncil:
+            raise ChildNotFound(f"no child {child_ref.strip()} of {la.strip()} is recorded", field="child_ref") from None
+        summary = self.child_summary(council, child_ref.strip(), within=within)
+        summary["alerts"] = [a for a in self.alerts(la=council) if a["child_ref"] == summary["child_ref"] and a["status"] != CLOSED]
+        return summary
+
+    def _refuse_outside(self, la: str, child_ref: str, within: Sequence[str] | None) -> None:
+        """A child of a council outside `within` is not found (never "forbidden":
+        a user is told nothing about another council's children)."""
+        if within is None:
+            return
+        council = self.store.council(la).name
+        if council_key(council) not in self._keys_within(within):
+            raise ChildNotFound(f"no child {child_ref} of {council} is recorded", field="child_ref")
+
+    def _keys_within(self, within: Sequence[str]) -> set[str]:
+        return {council_key(self.store.council(name).name) for name in within}
+
+    def _scope(self, within: Sequence[str] | None, la: str | None) -> list[str] | None:
+        """The council keys a list keeps: `la` if given (and inside `within`),
+        else every council in `within`; None for every council."""
+        if la:
+            key = council_key(self.store.council(la).name)
+            return [key] if within is None or key in self._keys_within(within) else []
+        return None if within is None else sorted(self._keys_within(within))
 
     def child_history(self, la: str, child_ref: str, *, as_known_on: str | None = None) -> dict:
         """Every event of the child in the order recorded, each with its English
@@ -560,6 +612,25 @@ class Tracker:
             raise InvalidValue(f"unknown list {stage!r} (expected {', '.join(queries.LIST_STAGES)})", field="stage")
         return queries.waiting_children(self.read_models(), self.council_name(la), stage, clock.today())
 
+    def waiting_page(self, *, within: Sequence[str] | None = None, la: str | None = None, stage: str | None = None,
+                     group: str | None = None, sort: str = "days", page: int = 1, per_page: int = 50) -> dict:
+        """One page of the waiting list (as `waiting`, siblings together when sorted
+        by days), for a user who sees `within` (None: every council), filtered by
+        council, stage and harder-to-place group; with the count of all and of pages."""
+        if stage is not None and stage not in queries.LIST_STAGES:
+            raise InvalidValue(f"unknown list {stage!r} (expected {', '.join(queries.LIST_STAGES)})", field="stage")
+        if group is not None and group not in WAITING_GROUPS:
+            raise InvalidValue(f"unknown group {group!r} (expected {', '.join(WAITING_GROUPS)})", field="group")
+        if sort not in WAITING_SORTS:
+            raise InvalidValue(f"unknown order {sort!r} (expected {', '.join(WAITING_SORTS)})", field="sort")
+        if page < 1 or not 1 <= per_page <= 10_000:
+            raise InvalidValue("a page is numbered from 1, of 1 to 10,000 children", field="page")
+        keys = self._scope(within, la)
+        found = queries.waiting_page(self.read_models(), la_keys=keys, stage=stage, group=group, sort=sort,
+                                     limit=per_page, offset=(page - 1) * per_page, today=clock.today())
+        pages = max(1, -(-found["total"] // per_page))
+        return {**found, "page": page, "pages": pages, "per_page": per_page, "on": clock.today().isoformat()}
+
     def stages(self, *, la: str | None = None) -> dict:
         """How many children are at each stage today."""
         counts = queries.children_by_stage(self.read_models(), self.council_name(la))
@@ -569,11 +640,37 @@ class Tracker:
     # -- queries: alerts -----------------------------------------------------------------------
 
     def alerts(self, *, on: str | datetime.date | None = None, la: str | None = None, status: str | None = None,
-               level: str | None = None, owner: str | None = None) -> list[dict]:
+               level: str | None = None, owner: str | None = None, rule: str | None = None,
+               within: Sequence[str] | None = None) -> list[dict]:
         """The alerts as they stood on `on` (default today): breaches first, then by
-        due date; `owner` keeps those assigned to that person."""
+        due date; `owner` keeps those assigned to that person, `rule` one rule's.
+        With `within` (a user's councils) only those councils' children's alerts
+        (a household's alerts are for users who see every council)."""
         self.read_models()
-        return alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner)
+        listed = alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner)
+        if rule:
+            listed = [a for a in listed if a["rule"] == rule]
+        if within is not None:
+            keys = self._keys_within(within)
+            listed = [a for a in listed if a["local_authority"] and council_key(a["local_authority"]) in keys]
+        return listed
+
+    def alert(self, alert_id: str, *, within: Sequence[str] | None = None) -> dict:
+        """One alert as listed today, with its history in plain English; an alert
+        of a child outside `within` (or of a household, for a council's user) is
+        `AlertNotFound`, as one that does not exist."""
+        self.read_models()
+        found = alerts.find_alert(self.store, alert_id)
+        visible = within is None or (
+            found["local_authority"] and council_key(found["local_authority"]) in self._keys_within(within)
+        )
+        if not visible:
+            raise AlertNotFound(f"no alert {alert_id} is recorded", field="alert_id")
+        return {**found, "history": self.alert_history(found["id"])}
+
+    def alert_rules(self) -> list[dict]:
+        """The timescales in force: each rule's `id`, `title` and `subject` (child or household)."""
+        return [{"id": r.id, "title": r.title, "subject": r.subject} for r in self.timescales().rules]
 
     def digests(self, *, on: str | datetime.date | None = None, la: str | None = None) -> list[digests.CouncilDigest]:
         """Each council's weekly digest (the week ending `on`)."""
@@ -670,7 +767,8 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
-    "AmbiguousMilestone", "CannotCopy", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
+    "AlertNotFound", "AmbiguousMilestone", "CannotCopy", "ChildNotFound", "HouseholdNotFound", "UnknownCouncil",
+    "WAITING_GROUPS", "WAITING_SORTS", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
     "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
     "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

@@ -288,3 +288,88 @@ def clocks_stopped_between(db: Database, after: Date, on: Date) -> list[dict[str
         "SELECT * FROM clocks WHERE stopped_on > ? AND stopped_on <= ? ORDER BY stopped_on",
         [after.isoformat(), on.isoformat()],
     )]
+
+
+# ---------------------------------------------------------------------------- the waiting list, a page at a time
+
+WAITING_SORTS = ("days", "reference", "council")
+# The harder-to-place groups a list can be filtered by, each a condition on a
+# `children` row (`waiting_18_months` is the domain's rule, given to SQLite).
+GROUP_CONDITIONS = {
+    "sibling_group": "in_sibling_group = 1",
+    "bame": "bame = 1",
+    "disabled": "disabled = 1",
+    "aged_5_plus": "aged_5_plus_at_decision = 1",
+    "waiting_18_months_plus": "waiting_18_months(entered_care_on, waiting, :today) = 1",
+}
+
+
+def _waiting_18_months(entered_care_on: str | None, waiting: int, today: str) -> int:
+    return int(waiting_18_months_or_more(_d(entered_care_on), bool(waiting), Date.fromisoformat(today)))
+
+
+def waiting_page(
+    db: Database,
+    *,
+    la_keys: list[str] | None = None,
+    stage: str | None = None,
+    group: str | None = None,
+    sort: str = "days",
+    limit: int = 50,
+    offset: int = 0,
+    today: Date | None = None,
+) -> dict[str, Any]:
+    """One page of the waiting list (the rows of `waiting_children`, the same
+    children in the same order when sorted by days), with the count of all.
+
+    `la_keys` (council keys) keeps those councils' children (None: every one);
+    `group` keeps one harder-to-place group. Sorted by `days`, siblings come
+    together: a sibling group is placed by its longest-waiting child, then the
+    siblings in their own order. Sorted and cut in SQL: a page reads its rows,
+    not the whole list."""
+    today = today or clock.today()
+    if stage is not None and stage not in LIST_STAGES:
+        raise ValueError(f"stage {stage!r} is not a waiting list: use one of {', '.join(LIST_STAGES)}")
+    if group is not None and group not in GROUP_CONDITIONS:
+        raise ValueError(f"group {group!r} is not a harder-to-place group: use one of {', '.join(GROUP_CONDITIONS)}")
+    if sort not in WAITING_SORTS:
+        raise ValueError(f"sort {sort!r} is not one of {', '.join(WAITING_SORTS)}")
+    stages = (stage,) if stage else WAITING_STAGES
+    params: dict[str, Any] = {"today": today.isoformat(), "limit": limit, "offset": offset}
+    where = [f"stage IN ({', '.join(f':stage{i}' for i in range(len(stages)))})"]
+    params.update({f"stage{i}": s for i, s in enumerate(stages)})
+    if stage != "placed":  # the placed are not waiting: their list is of stage alone
+        where.append("waiting = 1")
+    if la_keys is not None:
+        where.append(f"la_key IN ({', '.join(f':la{i}' for i in range(len(la_keys)))})" if la_keys else "0")
+        params.update({f"la{i}": k for i, k in enumerate(la_keys)})
+    if group:
+        where.append(GROUP_CONDITIONS[group])
+    counted_from = f"coalesce({DAYS_FROM[stage] if stage else 'decision_on'}, stage_since)"
+    order = {
+        "days": "group_from IS NULL, group_from, family, counted_from IS NULL, counted_from, local_authority, child_ref",
+        "reference": "local_authority, child_ref",
+        "council": "local_authority, counted_from IS NULL, counted_from, child_ref",
+    }[sort]
+    conn = db.conn
+    conn.create_function("waiting_18_months", 3, _waiting_18_months, deterministic=True)
+    clause = " AND ".join(where)
+    total = conn.execute(f"SELECT count(*) FROM children WHERE {clause}", params).fetchone()[0]
+    sql = (
+        f"SELECT * FROM (SELECT children.*, {counted_from} AS counted_from,"
+        " la_key || '/' || coalesce('group:' || sibling_group, 'child:' || child_ref) AS family,"
+        f" min({counted_from}) OVER (PARTITION BY la_key, coalesce('group:' || sibling_group, 'child:' || child_ref)) AS group_from"
+        f" FROM children WHERE {clause}) ORDER BY {order} LIMIT :limit OFFSET :offset"
+    )
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    listed = []
+    for values_ in cursor.fetchall():
+        row = dict(zip(names, values_))
+        entry = _child(row, today)
+        since = _d(row["counted_from"])
+        entry["days"] = (today - since).days if since else None
+        entry["days_from"] = DAYS_FROM[stage] if stage else "decision_on"
+        entry["sibling_group"] = row["sibling_group"]
+        listed.append(entry)
+    return {"children": listed, "total": total}

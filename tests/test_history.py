@@ -13,7 +13,8 @@ import pytest
 from factories import BY, LA, cli, make_settings, make_tracker
 
 from journey.domain.errors import InvalidValue
-from journey.store.history import MILESTONE_WORDS, parse_as_known_on
+from journey.domain.words import MILESTONE_WORDS
+from journey.store.history import parse_as_known_on
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.timezone.utc

@@ -157,10 +157,12 @@ def test_check_lists_gaps_through_the_service(service):
 
 # -- one way in: what the interfaces may import -----------------------------------------------
 
-INTERFACES = sorted((ROOT / "journey" / "cli").glob("*.py")) + [ROOT / "journey" / "scheduler.py"]
+INTERFACES = (sorted((ROOT / "journey" / "cli").glob("*.py")) + [ROOT / "journey" / "scheduler.py"]
+              + sorted((ROOT / "web").rglob("*.py")))
 # The service, the settings and the clock seam; the interfaces' own modules
 # (and the words every interface counts in: "1 child", "2 children").
-ALLOWED = ("journey.service", "journey.settings", "journey.domain.clock", "journey.domain.words", "journey.cli", "journey.scheduler")
+ALLOWED = ("journey.service", "journey.settings", "journey.domain.clock", "journey.domain.words", "journey.cli", "journey.scheduler",
+           "web")
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -179,9 +181,9 @@ def imported_modules(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", INTERFACES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", INTERFACES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_interfaces_call_the_service_and_nothing_beneath_it(path):
-    ours = [m for m in imported_modules(path) if m.split(".")[0] in ("journey", "projections", "migrations")]
+    ours = [m for m in imported_modules(path) if m.split(".")[0] in ("journey", "projections", "migrations", "web")]
     beneath = [m for m in ours if not any(m == a or m.startswith(a + ".") for a in ALLOWED)]
     assert beneath == [], f"{path.relative_to(ROOT)} imports beneath the service: {beneath}"
 

@@ -1,0 +1,58 @@
+"""The web view: a Flask application over the one service object.
+
+`create_app` makes the application: one `Tracker` per process (shared by every
+request thread; each thread gets its own read-model connection), one blueprint
+per area of the service, each with its templates beside it:
+
+- `signing_in`: sign in and sign out;
+- `home`: the page after signing in;
+- `alerts`: delay alerts for trackers, an alert's history, the weekly review;
+- `children`: the children waiting, finding a child, a child's page;
+- `audit`: the view log, for auditors and admins.
+
+Every route declares the permission it needs (`web.access.requires`); a request
+to a route that declares none is refused. Security headers, sessions and CSRF
+are in `web.security`. Pages call the service and nothing beneath it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from journey.service import Tracker
+from journey.settings import Settings
+from web import access, errors, pages, security
+
+SERVICE_NAME = "Adoption Journey Tracker"
+
+
+def create_app(tracker: Tracker | None = None, *, settings: Settings | None = None, config: dict | None = None) -> Flask:
+    """The web application over `tracker` (made from `settings`, or from the
+    environment, when not given). `config` overrides Flask settings (tests)."""
+    if tracker is None:
+        tracker = Tracker(settings or Settings.from_env())
+    app = Flask(__name__, static_folder="static", static_url_path="/assets")
+    app.config.update(security.default_config(tracker.settings))
+    app.config.update(config or {})
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    app.jinja_env.globals["service_name"] = SERVICE_NAME
+    app.extensions["journey.tracker"] = tracker
+
+    security.init_app(app)
+    access.init_app(app)
+    pages.init_app(app)
+    errors.init_app(app)
+
+    from web.alerts import blueprint as alerts_pages
+    from web.audit import blueprint as audit_pages
+    from web.children import blueprint as children_pages
+    from web.home import blueprint as home_pages
+    from web.signing_in import blueprint as signing_in_pages
+
+    for blueprint in (signing_in_pages, home_pages, alerts_pages, children_pages, audit_pages):
+        app.register_blueprint(blueprint)
+    return app

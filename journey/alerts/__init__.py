@@ -55,6 +55,7 @@ from journey.alerts.review import (
     iter_alerts,
     list_alerts,
     listed,
+    find_alert,
     resolve_alert_id,
 )
 from journey.alerts.sweeping import (
@@ -118,6 +119,7 @@ __all__ = [
     "iter_alerts",
     "list_alerts",
     "listed",
+    "find_alert",
     "resolve_alert_id",
     # raised by acknowledge() and list_alerts() (callers catch it as alerts.InvalidValue)
     "InvalidValue",

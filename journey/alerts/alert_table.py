@@ -291,6 +291,11 @@ class AlertTable:
         )
         return [dict(r) for r in rows]
 
+    def row(self, alert_id: str) -> dict[str, Any] | None:
+        """The alert's row (its state today), or None."""
+        found = self.connection().execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return dict(found) if found else None
+
     def current(self, *, local_authority: str | None = None, statuses: Sequence[str] = STATUSES) -> list[dict[str, Any]]:
         params: list[Any] = list(statuses)
         sql = f"SELECT * FROM alerts WHERE status IN ({', '.join('?' * len(statuses))})"

@@ -61,6 +61,17 @@ def resolve_alert_id(app: Any, text: uuid.UUID | str) -> uuid.UUID:
     return uuid.UUID(found[0]["id"])
 
 
+def find_alert(app: Any, aid: uuid.UUID | str) -> dict[str, Any]:
+    """The alert as listed today (its whole id, or a unique prefix of 8 or more)."""
+    aid = resolve_alert_id(app, aid)
+    table = AlertTable.of(app)
+    table.catch_up(app)
+    row = table.row(str(aid))
+    if row is None:
+        raise AlertNotFound(f"no alert {aid}")
+    return listed(row)
+
+
 def acknowledge(app: Any, aid: uuid.UUID | str, *, by: str, note: str, on: datetime.date | None = None) -> dict[str, Any]:
     """A person acknowledges an open alert with a note; it comes back for review later.
 

@@ -1,9 +1,10 @@
-"""`journey demo | run | scheduler | check | keygen`: the sample, the tracker's own
-process, the record's gaps, and a new key."""
+"""`journey demo | run | serve | scheduler | check | keygen`: the sample, the
+tracker's own process, the web view, the record's gaps, and a new key."""
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import click
 
@@ -53,12 +54,46 @@ def start_scheduler(obj) -> None:
         log.info("scheduler stopped before it started")
 
 
+# Where the web view listens unless told: this machine only (see the README for a TLS proxy).
+DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS = "127.0.0.1", 8000, 8
+
+
+def server_options(f):
+    f = click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 64),
+                     help="Request threads of the web view.")(f)
+    f = click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535),
+                     help="The port the web view listens on.")(f)
+    f = click.option("--host", default=DEFAULT_HOST, show_default=True,
+                     help="The address the web view listens on (127.0.0.1: this machine only; behind a TLS proxy, see the README).")(f)
+    return f
+
+
 @click.command()
+@server_options
 @pass_context
-def run(obj):
+def serve(obj, host, port, threads):
+    """Serve the web view (waitress, a production WSGI server) until Ctrl-C. It
+    runs no scheduler: run `journey scheduler` beside it (or `journey run`)."""
+    tracker = obj.tracker
+    tracker.store  # a folder with no tracker data is refused here, saying so
+    from web.serving import serve as serve_web  # the web's packages load only for the commands that serve
+
+    try:
+        serve_web(tracker, host=host, port=port, threads=threads, echo=click.echo)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except KeyboardInterrupt:
+        click.echo("Web view stopped.")
+
+
+@click.command()
+@server_options
+@pass_context
+def run(obj, host, port, threads):
     """The tracker's main job (what `make run` starts): on an empty data directory
-    load the sample agency first; show children by stage; then run the scheduler
-    in the foreground (projections kept current, alerts swept) until Ctrl-C."""
+    load the sample agency first (with one sample account per role); show children
+    by stage; then serve the web view and run the scheduler (projections kept
+    current, alerts swept) until Ctrl-C stops both."""
     tracker = obj.tracker
     if not tracker.holds_records():
         click.echo(f"Empty data directory {obj.settings.data_dir}: loading the sample agency.")
@@ -72,7 +107,31 @@ def run(obj):
         if done["loaded"]:
             say_loaded(done)
     print_stages(obj, tracker.stages())
-    start_scheduler(obj)
+    say_sample_accounts(tracker.sample_accounts(), obj.settings.data_dir)
+    from web.serving import address, make_server
+
+    try:
+        server = make_server(tracker, host=host, port=port, threads=threads)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    web = threading.Thread(target=server.run, name="web view", daemon=True)
+    web.start()
+    click.echo(f"Web view on {address(server)} ({threads} threads).")
+    try:
+        start_scheduler(obj)
+    finally:
+        server.close()
+        click.echo("Web view stopped.")
+
+
+def say_sample_accounts(accounts: list[dict], data_dir) -> None:
+    """The sample accounts' sign-ins (sample data only: real accounts' passwords are never shown)."""
+    if not accounts:
+        return
+    click.echo(f"Sample accounts (for the sample data only; kept in {data_dir}/sample-accounts.toml):")
+    for account in accounts:
+        councils = ", ".join(account["councils"]) or "every council"
+        click.echo(f"  {account['role']:<8} sign in as {account['username']:<15} password {account['password']}  ({councils})")
 
 
 @click.command()
@@ -97,4 +156,4 @@ def keygen():
     click.echo(new_cipher_key())
 
 
-COMMANDS = (demo, run, scheduler, check, keygen)
+COMMANDS = (demo, run, serve, scheduler, check, keygen)

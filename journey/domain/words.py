@@ -24,3 +24,58 @@ def attribute_words(name: str, value: Any) -> str:
     elif value is False or value == "no":
         value = "no"
     return f"{name.replace('_', ' ')}: {value}"
+
+
+# Each stage of a child's journey (`journey.domain.stages.ORDER`) as a tracker says it.
+STAGE_WORDS = {
+    "pre_birth": "Tracked before birth",
+    "pre_care": "Not yet in care",
+    "in_care": "In care, no adoption decision",
+    "decision": "Adoption decision made",
+    "authority": "Placement order made",
+    "matched": "Matched",
+    "placed": "Placed for adoption",
+    "adopted": "Adopted",
+    "exited": "Left care",
+}
+
+
+# A child's or a household's milestone in plain English (histories, pages).
+MILESTONE_WORDS = {
+    "unborn_identified": "unborn baby identified for pre-birth tracking",
+    "born": "born",
+    "pre_proceedings_started": "pre-proceedings started",
+    "care_proceedings_issued": "care proceedings issued",
+    "entered_care": "entered care",
+    "permanence_plan": "plan for adoption agreed",
+    "early_permanence_placement": "early permanence placement",
+    "adm_decision": "agency decision maker decided the child should be placed for adoption",
+    "placement_order": "court authority to place",
+    "family_finding_started": "family finding started",
+    "register_referral": "referred to the Adoption Register",
+    "link_identified": "possible adoptive household identified",
+    "match_panel": "adoption panel recommended the match",
+    "matched": "matched",
+    "placed": "placed for adoption",
+    "adoption_application": "adoption application lodged",
+    "adoption_order": "adoption order made",
+    "decision_reversed": "adoption decision reversed",
+    "disruption": "placement disrupted",
+    "left_care": "left care",
+    # A household's own milestones (its matched, placed and adoption_order are the children's).
+    "enquiry": "enquiry about adopting",
+    "registration_of_interest": "registration of interest",
+    "stage1_started": "stage 1 started",
+    "stage1_completed": "stage 1 completed",
+    "stage2_started": "stage 2 started",
+    "approval_panel": "adoption panel recommended approval",
+    "approved": "approved as adopters",
+    "linked": "linked with a child",
+    "withdrawn": "withdrew from the process",
+    "review": "approval reviewed",
+}
+
+
+def milestone_words(name: str) -> str:
+    """A child's or a household's milestone in plain English."""
+    return MILESTONE_WORDS.get(name, name.replace("_", " "))

@@ -14,41 +14,8 @@ from typing import Any
 from journey.domain.clock import LONDON
 from journey.domain.errors import InvalidValue
 from journey.domain.milestones import MilestoneEntry, current_milestones, in_journey_order
-from journey.domain.words import attribute_words
+from journey.domain.words import attribute_words, milestone_words
 
-MILESTONE_WORDS = {
-    "unborn_identified": "unborn baby identified for pre-birth tracking",
-    "born": "born",
-    "pre_proceedings_started": "pre-proceedings started",
-    "care_proceedings_issued": "care proceedings issued",
-    "entered_care": "entered care",
-    "permanence_plan": "plan for adoption agreed",
-    "early_permanence_placement": "early permanence placement",
-    "adm_decision": "agency decision maker decided the child should be placed for adoption",
-    "placement_order": "court authority to place",
-    "family_finding_started": "family finding started",
-    "register_referral": "referred to the Adoption Register",
-    "link_identified": "possible adoptive household identified",
-    "match_panel": "adoption panel recommended the match",
-    "matched": "matched",
-    "placed": "placed for adoption",
-    "adoption_application": "adoption application lodged",
-    "adoption_order": "adoption order made",
-    "decision_reversed": "adoption decision reversed",
-    "disruption": "placement disrupted",
-    "left_care": "left care",
-    # A household's own milestones (its matched, placed and adoption_order are the children's).
-    "enquiry": "enquiry about adopting",
-    "registration_of_interest": "registration of interest",
-    "stage1_started": "stage 1 started",
-    "stage1_completed": "stage 1 completed",
-    "stage2_started": "stage 2 started",
-    "approval_panel": "adoption panel recommended approval",
-    "approved": "approved as adopters",
-    "linked": "linked with a child",
-    "withdrawn": "withdrew from the process",
-    "review": "approval reviewed",
-}
 
 
 def parse_as_known_on(text: str) -> datetime.datetime:
@@ -169,10 +136,6 @@ def sentence(entry: dict) -> str:
     note = f" Note: {entry['note']}" if entry.get("note") else ""
     return f"[{entry['event_id']}] {what} ({by}).{note}"
 
-
-def milestone_words(name: str) -> str:
-    """A child's or a household's milestone in plain English."""
-    return MILESTONE_WORDS.get(name, name.replace("_", " "))
 
 
 def _details(details: dict) -> str:

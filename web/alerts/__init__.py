@@ -1,0 +1,140 @@
+"""Delay alerts for trackers: the open alerts worst first (filtered by council,
+rule, level and owner), "my alerts", an alert's page (its history in plain
+English; assign it, acknowledge it with a note) and the weekly review.
+
+A closed alert is shown only on its own page, through its history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from journey.service import ACKNOWLEDGED, ALERT_LEVELS, JourneyError, can
+from web import pages
+from web.access import requires, tracker, within
+
+blueprint = Blueprint("alerts", __name__, template_folder="templates", url_prefix="/alerts")
+
+OPEN_STATUSES = ("open", ACKNOWLEDGED)
+
+
+def _filters() -> dict:
+    args = request.args
+    councils = {c["name"] for c in pages.visible_councils()}
+    rules = {r["id"] for r in tracker().alert_rules()}
+    return {
+        "la": args.get("la") if args.get("la") in councils else "",
+        "rule": args.get("rule") if args.get("rule") in rules else "",
+        "level": args.get("level") if args.get("level") in ALERT_LEVELS else "",
+        "status": args.get("status") if args.get("status") in OPEN_STATUSES else "",
+        "owner": args.get("owner", "").strip()[:64],
+    }
+
+
+def _listing(title: str, filters: dict, *, mine: bool):
+    owner = g.user["username"] if mine else (filters["owner"] or None)
+    found = tracker().alerts(la=filters["la"] or None, level=filters["level"] or None, owner=owner,
+                             status=filters["status"] or None, rule=filters["rule"] or None, within=within())
+    found = [a for a in found if a["status"] in OPEN_STATUSES]
+    rules = tracker().alert_rules()
+    page = pages.page_number()
+    per_page = pages.PER_PAGE
+    shown = found[(page - 1) * per_page: page * per_page]
+    count = pages.page_count(len(found), per_page)
+    return render_template(
+        "alerts/list.html", title=title, alerts=shown, total=len(found), filters=filters, mine=mine,
+        council_options=[(c["name"], c["name"]) for c in pages.visible_councils()],
+        rule_options=[(r["id"], r["title"]) for r in rules], rule_titles={r["id"]: r["title"] for r in rules},
+        level_options=[(level, pages.LEVEL_TAGS[level][0]) for level in ALERT_LEVELS],
+        status_options=[(status, pages.STATUS_TAGS[status][0]) for status in OPEN_STATUSES],
+        pagination=pages.pagination(page, count, len(found), per_page, **filters),
+        first=(page - 1) * per_page + 1 if shown else 0,
+    )
+
+
+@blueprint.route("")
+@requires("view_children")
+def list_alerts():
+    return _listing("Alerts", _filters(), mine=False)
+
+
+@blueprint.route("/mine")
+@requires("view_children")
+def my_alerts():
+    return _listing("My alerts", {**_filters(), "owner": ""}, mine=True)
+
+
+def _people_for(alert: dict) -> list[str]:
+    """Who an alert can be given to: the accounts that work alerts and see its council."""
+    people = []
+    for account in tracker().users():
+        if account["disabled"] or not can(account["role"], "work_alerts"):
+            continue
+        if account["councils"] and alert["local_authority"] not in account["councils"]:
+            continue
+        people.append(account["username"])
+    return people
+
+
+def _alert_page(alert_id: str, *, errors: dict | None = None, note: str = "", status: int = 200):
+    alert = tracker().alert(alert_id, within=within())
+    return render_template(
+        "alerts/alert.html", title=_alert_title(alert), alert=alert, people=_people_for(alert),
+        errors=errors or {}, note=note, rules={r["id"]: r["title"] for r in tracker().alert_rules()},
+    ), status
+
+
+def _alert_title(alert: dict) -> str:
+    who = f"child {alert['child_ref']}" if alert["child_ref"] else f"household {alert['household']}"
+    return f"Alert for {who}"
+
+
+@blueprint.route("/<alert_id>")
+@requires("view_children")
+def alert(alert_id: str):
+    pages.wait_for_change()
+    return _alert_page(alert_id)
+
+
+@blueprint.route("/<alert_id>/assign", methods=["POST"])
+@requires("work_alerts")
+def assign(alert_id: str):
+    choice = request.form.get("owner", "")
+    if choice == "me":
+        choice = g.user["username"]
+    current = tracker().alert(alert_id, within=within())
+    if choice and choice not in _people_for(current):
+        return _alert_page(alert_id, errors={"owner": "Choose someone who works on this council's alerts"}, status=400)
+    try:
+        done = tracker().assign_alert(current["id"], to=choice or None, by=g.user["username"], within=within())
+    except JourneyError as error:
+        return _alert_page(alert_id, errors={"owner": error.message}, status=400)
+    flash(f"Alert assigned to {choice}." if choice else "Alert no longer assigned to anyone.", "success")
+    return redirect(url_for("alerts.alert", alert_id=current["id"], after=done["position"]))
+
+
+@blueprint.route("/<alert_id>/acknowledge", methods=["POST"])
+@requires("work_alerts")
+def acknowledge(alert_id: str):
+    note = request.form.get("note", "").strip()
+    current = tracker().alert(alert_id, within=within())
+    if not note:
+        return _alert_page(alert_id, errors={"note": "Enter a note: what is being done about the delay"}, status=400)
+    if len(note) > 2000:
+        return _alert_page(alert_id, errors={"note": "The note must be 2,000 characters or fewer"}, note=note, status=400)
+    try:
+        done = tracker().acknowledge_alert(current["id"], by=g.user["username"], note=note, within=within())
+    except JourneyError as error:
+        return _alert_page(alert_id, errors={"note": error.message}, note=note, status=400)
+    flash(f"Alert acknowledged. It comes back for review on {pages.day(done.get('review_on'))}.", "success")
+    return redirect(url_for("alerts.alert", alert_id=current["id"], after=done["position"]))
+
+
+@blueprint.route("/weekly-review")
+@requires("view_children")
+def weekly_review():
+    visible = {c["name"] for c in pages.visible_councils()}
+    chosen = request.args.get("la") if request.args.get("la") in visible else None
+    digests = [d for d in tracker().digests(la=chosen) if d.council in visible]
+    return render_template("alerts/weekly_review.html", title="Weekly review of delay alerts", digests=digests,
+                           councils=pages.visible_councils(), chosen=chosen,
+                           rule_titles={r["id"]: r["title"] for r in tracker().alert_rules()})

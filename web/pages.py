@@ -1,0 +1,160 @@
+"""What many pages share: words for the service's values, links to a child,
+pages of a long list, and waiting for a change to reach the read models."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, g, request, url_for
+
+from journey.domain.words import STAGE_WORDS, counted
+
+LIST_WORDS = {
+    None: "Waiting (decision made, not yet placed)",
+    "decision": "Decision made, no placement order",
+    "authority": "Placement order, not yet matched",
+    "matched": "Matched, not yet placed",
+    "placed": "Placed, not yet adopted",
+}
+DAYS_FROM_WORDS = {
+    "decision_on": "since the adoption decision",
+    "order_on": "since the placement order",
+    "matched_on": "since the match",
+    "placed_on": "since the placement",
+}
+GROUP_WORDS = {
+    "sibling_group": "In a sibling group",
+    "bame": "Black, Asian or minority ethnic",
+    "disabled": "Disabled",
+    "aged_5_plus": "Aged 5 or over at the decision",
+    "waiting_18_months_plus": "In care 18 months or more",
+}
+LEVEL_TAGS = {"breach": ("Breach", "govuk-tag--red"), "warning": ("Warning", "govuk-tag--yellow")}
+STATUS_TAGS = {
+    "open": ("Open", "govuk-tag--blue"),
+    "acknowledged": ("Acknowledged", "govuk-tag--grey"),
+    "closed": ("Closed", "govuk-tag--green"),
+}
+PER_PAGE = 50
+
+
+def day(value: str | datetime.date | None) -> str:
+    """A date as people write it: 1 Dec 2026."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value[:10])
+    return f"{value.day} {value:%b %Y}"
+
+
+def moment(value: str | None) -> str:
+    """A recorded time, in England's time: 1 Dec 2026 at 14:05."""
+    if not value:
+        return ""
+    from journey.domain.clock import LONDON
+
+    when = datetime.datetime.fromisoformat(value).astimezone(LONDON)
+    return f"{when.day} {when:%b %Y} at {when:%H:%M}"
+
+
+def council_slug(name: str | None) -> str:
+    """How a council appears in a link: its DfE code when the agency file gives one."""
+    for council in councils():
+        if council["name"] == name:
+            return council["code"] or council["name"]
+    return name or ""
+
+
+def councils() -> list[dict]:
+    cached = g.get("_councils")
+    if cached is None:
+        cached = g._councils = current_app.extensions["journey.tracker"].councils()
+    return cached
+
+
+def visible_councils() -> list[dict]:
+    """The agency's councils the signed-in user sees."""
+    user = g.get("user")
+    mine = set(user["councils"]) if user and user["councils"] else None
+    return [c for c in councils() if mine is None or c["name"] in mine]
+
+
+def child_url(local_authority: str, child_ref: str) -> str:
+    return url_for("children.child", council=council_slug(local_authority), child_ref=child_ref)
+
+
+def page_number() -> int:
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+    return max(1, number)
+
+
+def pagination(page: int, pages: int, total: int, per_page: int, **args: Any) -> dict | None:
+    """The parameters of GOV.UK's pagination component for a list of `pages`,
+    each link keeping the list's filters (`args`); None for a single page."""
+    if pages <= 1:
+        return None
+
+    def link(number: int) -> str:
+        kept = {k: v for k, v in args.items() if v not in (None, "")}
+        return f"{request.path}?{urlencode({**kept, 'page': number})}"
+
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    items, last = [], 0
+    for number in shown:
+        if number - last > 1:
+            items.append({"ellipsis": True})
+        items.append({"number": number, "href": link(number), "current": number == page})
+        last = number
+    first_shown = (page - 1) * per_page + 1
+    return {
+        "items": items,
+        "previous": {"href": link(page - 1)} if page > 1 else None,
+        "next": {"href": link(page + 1)} if page < pages else None,
+        "landmarkLabel": f"Pages of the list: {first_shown} to {min(total, page * per_page)} of {total} shown",
+    }
+
+
+def page_count(total: int, per_page: int = PER_PAGE) -> int:
+    return max(1, math.ceil(total / per_page))
+
+
+def wait_for_change() -> bool:
+    """On a page that follows a change (`?after=POSITION`, the position the
+    service said it wrote), wait for the read models to include it. False (and
+    `g.stale` set, which the layout says in a warning) when they did not within
+    PAGE_WAIT_SECONDS: the page is then not passed off as current."""
+    after = request.args.get("after", "")
+    if not after.isdigit():
+        return True
+    tracker = current_app.extensions["journey.tracker"]
+    caught_up = tracker.wait_for(int(after), timeout=float(current_app.config["PAGE_WAIT_SECONDS"]))
+    g.stale = not caught_up
+    return caught_up
+
+
+def pair(value: str) -> tuple[str, str]:
+    return (value, value)
+
+
+def error_link(error: tuple[str, str]) -> dict:
+    """An error of a form, for the error summary: its message, linked to its field."""
+    field, message = error
+    return {"text": message, "href": f"#{field}"}
+
+
+def person_option(name: str, current: str | None) -> dict:
+    return {"value": name, "text": name, "selected": name == current}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(day=day, moment=moment, pair=pair, error_link=error_link, person_option=person_option)
+    app.jinja_env.globals.update(
+        STAGE_WORDS=STAGE_WORDS, LIST_WORDS=LIST_WORDS, GROUP_WORDS=GROUP_WORDS, DAYS_FROM_WORDS=DAYS_FROM_WORDS,
+        LEVEL_TAGS=LEVEL_TAGS, STATUS_TAGS=STATUS_TAGS, child_url=child_url, counted=counted,
+    )
