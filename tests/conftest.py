@@ -250,3 +250,48 @@ def service(tmp_path):
     if tracker._store is not None:
         tracker.store.close()
 
+
+
+# ===========================================================================
+# The web view on the sample agency (tests/web_support.py)
+#
+#   web_sample   (session)  the sample agency with one account per role, made once
+#   web_app      (function) the Flask app on a copy of it (writes are the test's own)
+#   client       (function) a test client of web_app
+# ===========================================================================
+
+
+@pytest.fixture(scope="session")
+def web_sample(tmp_path_factory):
+    from web_support import make_sample_folder
+
+    return make_sample_folder(tmp_path_factory.mktemp("web-sample") / "data")
+
+
+@pytest.fixture
+def web_app(web_sample, tmp_path):
+    from web_support import AS_OF, copy_folder
+
+    from journey.domain import clock
+    from journey.service import Tracker
+    from journey.settings import Settings
+    from web import create_app
+
+    clock.set_today(AS_OF)
+    tracker = Tracker(Settings(copy_folder(web_sample, tmp_path / "data")))
+    app = create_app(tracker, config={"TESTING": True, "PAGE_WAIT_SECONDS": 2.0})
+    yield app
+    tracker.close()
+    if tracker._store is not None:
+        tracker.store.close()
+    clock.set_today(None)
+
+
+@pytest.fixture
+def client(web_app):
+    return web_app.test_client()
+
+
+# ===========================================================================
+# end of the web view section
+# ===========================================================================

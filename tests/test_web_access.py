@@ -1,0 +1,150 @@
+"""Who may open which page: every route declares its permission (a test walks the
+URL map), each role gets what its permission table says, and a child or alert of
+a council the user does not see is a 404, never a 403, on every route."""
+
+from __future__ import annotations
+
+import pytest
+from web_support import ACCOUNTS, csrf_of, sign_in
+
+from journey.service import PERMISSIONS, can
+from web.access import PUBLIC, permission_of
+
+# Every route of the application: (endpoint, method, the permission it needs).
+ROUTES = {
+    "static": ("GET", PUBLIC),
+    "signing_in.sign_in": ("GET", PUBLIC),
+    "signing_in.sign_out": ("POST", "signed_in"),
+    "home.home": ("GET", "signed_in"),
+    "alerts.list_alerts": ("GET", "view_children"),
+    "alerts.my_alerts": ("GET", "view_children"),
+    "alerts.alert": ("GET", "view_children"),
+    "alerts.assign": ("POST", "work_alerts"),
+    "alerts.acknowledge": ("POST", "work_alerts"),
+    "alerts.weekly_review": ("GET", "view_children"),
+    "children.waiting": ("GET", "view_children"),
+    "children.waiting_csv": ("GET", "view_children"),
+    "children.find": ("GET", "view_children"),
+    "children.child": ("GET", "view_children"),
+    "audit.view_log": ("GET", "read_view_log"),
+}
+
+
+def test_every_route_declares_a_permission(web_app):
+    undeclared = [r.rule for r in web_app.url_map.iter_rules() if permission_of(web_app, r.endpoint) is None]
+    assert undeclared == []
+
+
+def test_every_route_is_in_this_matrix_with_the_permission_it_declares(web_app):
+    endpoints = {r.endpoint for r in web_app.url_map.iter_rules()}
+    assert endpoints == set(ROUTES), "add the new route to ROUTES (and to the matrix below)"
+    for endpoint, (_, permission) in ROUTES.items():
+        assert permission_of(web_app, endpoint) == permission, endpoint
+
+
+def test_a_route_without_a_permission_is_refused(web_app):
+    web_app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    client = web_app.test_client()
+    sign_in(client, "mo.manager")
+    assert client.get("/forgotten").status_code == 403
+
+
+def test_an_unknown_permission_is_an_error_when_the_route_is_written():
+    from web.access import requires
+
+    with pytest.raises(ValueError):
+        requires("view_childern")
+
+
+def _urls(tracker, council_index: int = 0) -> dict[str, str]:
+    """A URL for each GET route, about a child and an alert of the council at `council_index`."""
+    council = tracker.councils()[council_index]
+    alert = next(a for a in tracker.alerts(la=council["name"]) if a["child_ref"] and a["status"] != "closed")
+    return {
+        "home.home": "/",
+        "alerts.list_alerts": "/alerts",
+        "alerts.my_alerts": "/alerts/mine",
+        "alerts.alert": f"/alerts/{alert['id']}",
+        "alerts.weekly_review": "/alerts/weekly-review",
+        "children.waiting": "/children/waiting",
+        "children.waiting_csv": "/children/waiting.csv",
+        "children.find": "/children/find",
+        "children.child": f"/children/{council['code'] or council['name']}/{alert['child_ref']}",
+        "audit.view_log": "/view-log",
+    }
+
+
+def tracker_of(app):
+    return app.extensions["journey.tracker"]
+
+
+@pytest.mark.parametrize("username", list(ACCOUNTS))
+def test_each_role_opens_what_its_permissions_allow(web_app, username):
+    role, councils = ACCOUNTS[username]
+    client = web_app.test_client()
+    assert sign_in(client, username).status_code == 302
+    # A council-scoped user is asked about a child and an alert of their own council.
+    urls = _urls(tracker_of(web_app), councils[0] if councils else 0)
+    for endpoint, url in urls.items():
+        permission = ROUTES[endpoint][1]
+        expected = 200 if can(role, permission) else 403
+        assert client.get(url).status_code == expected, (username, url)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(web_app):
+    client = web_app.test_client()
+    for endpoint, url in _urls(tracker_of(web_app)).items():
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
+    assert client.get("/sign-in").status_code == 200
+    assert client.get("/assets/application.css").status_code in (200, 404)  # public (built by the install step)
+
+
+def test_another_councils_child_and_alert_are_404_on_every_route(web_app):
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "terry.tracker")  # Council 0 only
+    theirs = _urls(tracker, 1)
+    assert client.get(theirs["children.child"]).status_code == 404
+    assert client.get(theirs["alerts.alert"]).status_code == 404
+    page = client.get("/alerts")
+    alert_id = theirs["alerts.alert"].rsplit("/", 1)[1]
+    before = tracker.log_length()
+    for action, data in (("assign", {"owner": "me"}), ("acknowledge", {"note": "on it"})):
+        response = client.post(f"/alerts/{alert_id}/{action}", data={**data, "csrf_token": csrf_of(page)})
+        assert response.status_code == 404, action
+    assert tracker.log_length() == before
+    # and the lists leave them out
+    other = tracker.councils()[1]["name"]
+    assert other not in client.get("/alerts").get_data(as_text=True)
+    assert other not in client.get("/children/waiting").get_data(as_text=True)
+    assert other not in client.get("/children/waiting.csv").get_data(as_text=True)
+    # a made-up filter for another council shows nothing of it either
+    assert other not in client.get(f"/children/waiting?la={other}").get_data(as_text=True).split("<main", 1)[1]
+
+
+def test_a_child_that_does_not_exist_is_404_too(web_app):
+    client = web_app.test_client()
+    sign_in(client, "mo.manager")
+    council = tracker_of(web_app).councils()[0]
+    assert client.get(f"/children/{council['code'] or council['name']}/NO-SUCH-CHILD").status_code == 404
+    assert client.get("/children/Atlantis/C1").status_code == 404
+    assert client.get("/alerts/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_an_auditor_changes_no_alert(web_app):
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "audrey.auditor")
+    alert_url = _urls(tracker)["alerts.alert"]
+    page = client.get(alert_url)
+    assert page.status_code == 200 and b"/assign" not in page.data  # no forms shown
+    before = tracker.log_length()
+    for action, data in (("assign", {"owner": "me"}), ("acknowledge", {"note": "on it"})):
+        assert client.post(f"{alert_url}/{action}", data={**data, "csrf_token": csrf_of(page)}).status_code == 403
+    assert tracker.log_length() == before
+
+
+def test_every_permission_is_used_by_a_route_or_kept_for_the_next_pages():
+    used = {permission for _, permission in ROUTES.values()}
+    assert used - {PUBLIC} <= set(PERMISSIONS)

@@ -1,0 +1,227 @@
+"""The pages trackers use every week, read as HTML: each has one h1 that the
+title starts with, labelled fields and no id twice; the alerts filter, assign
+and acknowledge (the result shown at once, in a banner); the waiting list by
+stage, in pages, and as CSV; finding a child."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from web_support import csrf_of, page_problems, post_form, sign_in, soup, text_of
+
+
+def tracker_of(app):
+    return app.extensions["journey.tracker"]
+
+
+@pytest.fixture
+def manager(web_app):
+    client = web_app.test_client()
+    sign_in(client, "mo.manager")
+    return client
+
+
+def an_open_alert(app, **filters):
+    return next(a for a in tracker_of(app).alerts(**filters) if a["child_ref"] and a["status"] == "open")
+
+
+def council_slug(app, index=0):
+    council = tracker_of(app).councils()[index]
+    return council["code"] or council["name"]
+
+
+def test_the_sign_in_page(client):
+    page = client.get("/sign-in")
+    assert page.status_code == 200 and page_problems(page) == []
+    assert soup(page).find("input", attrs={"name": "password", "type": "password"})
+
+
+def test_every_page_type_is_a_good_page(web_app, manager):
+    alert = an_open_alert(web_app)
+    urls = [
+        "/", "/alerts", "/alerts/mine", f"/alerts/{alert['id']}", "/alerts/weekly-review",
+        "/children/waiting", "/children/waiting?list=placed&group=sibling_group&sort=reference&page=2",
+        "/children/find", f"/children/find?la={alert['local_authority']}&ref=NOPE",
+        f"/children/{council_slug(web_app)}/{alert['child_ref']}", "/no-such-page",
+    ]
+    for url in urls:
+        page = manager.get(url)
+        assert page.status_code in (200, 404), url
+        assert page_problems(page) == [], url
+    auditor = web_app.test_client()
+    sign_in(auditor, "audrey.auditor")
+    assert page_problems(auditor.get("/view-log")) == []
+
+
+def test_no_crown_no_gov_uk_logo_and_nothing_from_elsewhere(web_app, manager):
+    html = manager.get("/alerts").get_data(as_text=True)
+    assert "govuk-logo" not in html and "crown" not in html.lower() and "GOV.UK" not in html
+    page = soup(manager.get("/alerts"))
+    for tag, attr in (("script", "src"), ("link", "href"), ("img", "src")):
+        for element in page.find_all(tag):
+            if element.get(attr):
+                assert element[attr].startswith("/"), element
+
+
+def test_alerts_worst_first_and_filtered(web_app, manager):
+    tracker = tracker_of(web_app)
+    rows = soup(manager.get("/alerts")).select("tbody tr")
+    assert rows
+    levels = [row.select("td")[3].get_text(strip=True) for row in rows]
+    assert levels == sorted(levels, key=lambda level: level != "Breach")
+    council = tracker.councils()[2]["name"]
+    filtered = soup(manager.get(f"/alerts?la={council}&level=breach")).select("tbody tr")
+    assert filtered and all(r.select("td")[1].get_text(strip=True) == council for r in filtered)
+    assert all(r.select("td")[3].get_text(strip=True) == "Breach" for r in filtered)
+    rule = an_open_alert(web_app)["rule"]
+    by_rule = soup(manager.get(f"/alerts?rule={rule}")).select("tbody tr")
+    expected = [a for a in tracker.alerts(rule=rule) if a["status"] != "closed"]
+    assert len(by_rule) == min(50, len(expected))
+
+
+def test_assign_then_acknowledge_shows_each_result_at_once(web_app, manager):
+    tracker = tracker_of(web_app)
+    alert = an_open_alert(web_app)
+    url = f"/alerts/{alert['id']}"
+    done = post_form(manager, url, f"{url}/assign", {"owner": "me"})
+    assert done.status_code == 302 and "after=" in done.headers["Location"]
+    page = manager.get(done.headers["Location"])
+    assert "Alert assigned to mo.manager" in text_of(page)
+    assert soup(page).select_one(".govuk-notification-banner--success")
+    assert "assigned to mo.manager" in text_of(page).lower()  # and in its history
+    mine = text_of(manager.get("/alerts/mine"))
+    assert alert["child_ref"] in mine
+    done = post_form(manager, url, f"{url}/acknowledge", {"note": "Family finding widened to the region"})
+    page = manager.get(done.headers["Location"])
+    assert "Alert acknowledged" in text_of(page) and "Family finding widened to the region" in text_of(page)
+    assert tracker.alert(alert["id"])["status"] == "acknowledged"
+
+
+def test_acknowledging_without_a_note_is_refused_in_the_error_summary(web_app, manager):
+    tracker = tracker_of(web_app)
+    alert = an_open_alert(web_app)
+    before = tracker.log_length()
+    refused = post_form(manager, f"/alerts/{alert['id']}", f"/alerts/{alert['id']}/acknowledge", {"note": "  "})
+    assert refused.status_code == 400
+    summary = soup(refused).select_one(".govuk-error-summary")
+    assert summary and summary.find("a", href="#note")
+    assert soup(refused).select_one("#note-error")
+    assert tracker.log_length() == before and page_problems(refused) == []
+
+
+def test_assigning_to_someone_who_does_not_work_that_council_is_refused(web_app, manager):
+    tracker = tracker_of(web_app)
+    other = tracker.councils()[1]["name"]
+    alert = an_open_alert(web_app, la=other)
+    before = tracker.log_length()
+    refused = post_form(manager, f"/alerts/{alert['id']}", f"/alerts/{alert['id']}/assign", {"owner": "terry.tracker"})
+    assert refused.status_code == 400 and tracker.log_length() == before
+    options = [o["value"] for o in soup(manager.get(f"/alerts/{alert['id']}")).select("#owner option")]
+    assert "tina.tracker" in options and "terry.tracker" not in options and "audrey.auditor" not in options
+
+
+def test_a_page_that_cannot_catch_up_says_so(web_app, manager):
+    web_app.config["PAGE_WAIT_SECONDS"] = 0.2
+    alert = an_open_alert(web_app)
+    page = manager.get(f"/alerts/{alert['id']}?after=999999999")
+    assert page.status_code == 200
+    assert "may not show your last change yet" in text_of(page)
+    assert "may not show" not in text_of(manager.get(f"/alerts/{alert['id']}"))
+
+
+def test_the_weekly_review(web_app, manager):
+    page = manager.get("/alerts/weekly-review")
+    text = text_of(page)
+    for council in tracker_of(web_app).councils():
+        assert council["name"] in text
+    assert "New breaches this week" in text and "Still open" in text
+
+
+def test_the_waiting_list_in_pages(web_app, manager):
+    tracker = tracker_of(web_app)
+    first = soup(manager.get("/children/waiting"))
+    total = tracker.waiting_page()["total"]
+    assert total > 50, "the sample should need more than one page"
+    assert len(first.select("tbody tr")) == 50
+    nav = first.select_one("nav.govuk-pagination")
+    assert nav is not None
+    for link in nav.find_all("a"):
+        assert ".csv" not in link["href"] and not link.has_attr("download")
+    second = soup(manager.get("/children/waiting?page=2"))
+    refs_1 = [r.select_one("td a").get_text(strip=True) for r in first.select("tbody tr")]
+    refs_2 = [r.select_one("td a").get_text(strip=True) for r in second.select("tbody tr")]
+    assert not set(refs_1) & set(refs_2)
+    last = manager.get("/children/waiting?page=9999")
+    assert last.status_code == 302
+
+
+def test_the_waiting_list_filtered_by_stage_and_group(web_app, manager):
+    tracker = tracker_of(web_app)
+    page = soup(manager.get("/children/waiting?list=matched&group=sibling_group"))
+    expected = tracker.waiting_page(stage="matched", group="sibling_group")
+    assert len(page.select("tbody tr")) == min(50, expected["total"])
+    for row in page.select("tbody tr"):
+        assert "In a sibling group" in row.get_text()
+
+
+def test_the_csv_is_what_the_list_shows(web_app, manager):
+    tracker = tracker_of(web_app)
+    page = soup(manager.get("/children/waiting?list=authority"))
+    link = page.find("a", attrs={"download": True})
+    assert link is not None and "list=authority" in link["href"]
+    response = manager.get(link["href"])
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    expected = tracker.waiting_page(stage="authority", per_page=10_000)
+    assert [r["child_ref"] for r in rows] == [c["child_ref"] for c in expected["children"]]
+
+
+def test_finding_a_child(web_app, manager):
+    alert = an_open_alert(web_app)
+    found = manager.get(f"/children/find?la={alert['local_authority']}&ref={alert['child_ref']}")
+    assert found.status_code == 302
+    page = manager.get(found.headers["Location"])
+    assert page.status_code == 200 and alert["child_ref"] in text_of(page)
+    assert alert["id"] in page.get_data(as_text=True)  # its open alert is linked
+    missing = manager.get(f"/children/find?la={alert['local_authority']}&ref=NOPE-1")
+    assert missing.status_code == 404 and "There is no child NOPE-1" in text_of(missing)
+    empty = manager.get("/children/find?la=&ref=")
+    assert empty.status_code == 400 and soup(empty).select_one(".govuk-error-summary")
+
+
+def test_finding_another_councils_child_tells_nothing(web_app):
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "terry.tracker")
+    other = tracker.councils()[1]["name"]
+    theirs = tracker.waiting(la=other)[0]["child_ref"]
+    response = client.get(f"/children/find?la={other}&ref={theirs}")
+    assert response.status_code == 404
+    assert f"There is no child {theirs}" in text_of(response)
+
+
+def test_the_view_log_lists_who_read_a_childs_history(web_app):
+    tracker = tracker_of(web_app)
+    alert = an_open_alert(web_app)
+    tracker.child_history(alert["local_authority"], alert["child_ref"],
+                          viewer={"username": "mo.manager", "role": "manager", "via": "web"})
+    client = web_app.test_client()
+    sign_in(client, "audrey.auditor")
+    page = client.get("/view-log")
+    assert page.status_code == 200 and alert["child_ref"] in text_of(page) and "mo.manager" in text_of(page)
+    tracker_client = web_app.test_client()
+    sign_in(tracker_client, "terry.tracker")
+    assert tracker_client.get("/view-log").status_code == 403
+
+
+def test_signed_in_home_says_who_and_links_on(web_app, manager):
+    page = manager.get("/")
+    assert "mo.manager" in text_of(page)
+    assert soup(page).find("a", href="/alerts/mine")
+    admin = web_app.test_client()
+    sign_in(admin, "ada.admin")
+    home = admin.get("/")
+    assert home.status_code == 200 and not soup(home).find("a", href="/children/waiting")
+    assert csrf_of(home)
