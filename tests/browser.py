@@ -19,6 +19,8 @@ Helpers (import them: `from browser import axe_violations, ...`):
     axe_violations(page, tags=AXE_TAGS) -> list[dict]
     format_axe_violations(violations) -> str
     assert_no_axe_violations(page, tags=AXE_TAGS) -> None
+    serve_wsgi(app) -> context manager giving the base URL, http://127.0.0.1:PORT,
+                      of a WSGI app (a Flask app) served from threads
 
 Where Chromium (or node_modules/axe-core) is missing the test is SKIPPED with
 the reason printed (pytest -ra), unless JOURNEY_REQUIRE_BROWSER=1 or CI is set:
@@ -31,10 +33,14 @@ every test runs the app's own CSP exactly as a browser would.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socketserver
+import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -272,3 +278,34 @@ def assert_no_axe_violations(page, tags: Iterable[str] = AXE_TAGS) -> None:
             f"(axe-core, {', '.join(tags)}):\n{format_axe_violations(violations)}",
             pytrace=False,
         )
+
+
+# ---------------------------------------------------------------------------
+# a live server for a page to load
+# ---------------------------------------------------------------------------
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # keep the test output quiet
+        pass
+
+
+@contextlib.contextmanager
+def serve_wsgi(app, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve the WSGI `app` on a free port of `host`, a thread per request,
+    until the block ends; gives its base URL, e.g. http://127.0.0.1:40123."""
+    server = make_server(
+        host, 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -25,6 +25,7 @@ from browser import (
     origin_of,
     recorded_requests,
     requests_outside,
+    serve_wsgi,
 )
 
 PAGE = """<!DOCTYPE html>
@@ -261,6 +262,33 @@ def test_a_deliberate_violation_is_reported(browser_page, site):
     assert "1 accessibility rule broken on " + site + "/bad" in message
     assert "image-alt [critical]: Images must have alternative text" in message
     assert "    img    <img" in message
+
+
+def test_a_flask_app_serving_web_static_at_assets(browser_page):
+    # The web view's way: Flask serves web/static itself, at /assets/.
+    from flask import Flask, Response
+
+    app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/assets")
+
+    @app.get("/")
+    def index():
+        nonce = secrets.token_urlsafe(16)
+        html = PAGE.format(title="Harness check", body=ACCESSIBLE_BODY, nonce=nonce)
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'"
+        )
+        return response
+
+    page = browser_page
+    with serve_wsgi(app) as base_url:
+        responses = _open(page, base_url + "/")
+        assert {status for status, _ in responses} == {200}
+        assert page.get_attribute("table", "data-moj-sortable-table-init") is not None
+        assert "govuk-frontend-supported" in page.evaluate("() => document.body.className")
+        assert requests_outside(page, base_url) == []
+        assert_no_axe_violations(page)
 
 
 # ---------------------------------------------------------------------------

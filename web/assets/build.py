@@ -237,7 +237,7 @@ def build() -> None:
 
         # The images application.css uses, from GOV.UK Frontend or MOJ Frontend.
         css = css_path.read_text(encoding="utf-8")
-        for url in css_urls(css):
+        for url in sorted(set(css_urls(css))):
             target = local_path(url, building)
             if target is None or target.is_file():
                 continue
