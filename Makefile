@@ -1,5 +1,7 @@
 # Adoption Journey Tracker: the two-command set-up is `make run` / `make test`.
-# Everything installs into $(VENV) from exact pins (setup.cfg + requirements.lock).
+# Everything installs into $(VENV) from exact pins (setup.cfg + requirements.lock),
+# and the web view's front-end packages into node_modules from exact pins
+# (package.json + package-lock.json, by `npm ci`), built into web/static.
 
 VENV     ?= .venv
 PYTHON   ?= python3
@@ -7,14 +9,21 @@ DATA_DIR ?= var
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k postgres -x'
 PYTEST_ARGS ?=
 
+NPM   ?= npm
+
 STAMP := $(VENV)/.installed
 PIP   := $(VENV)/bin/python -m pip
+# npm ci empties node_modules first, so a stamp inside it goes with it.
+NPM_STAMP := node_modules/.installed
+# The web view's static files (web/static, served at /assets/): see web/assets/build.py.
+ASSETS_BUILT := web/static/application.css
+ASSETS_SOURCES := web/assets/build.py $(wildcard web/assets/*.scss)
 
-.PHONY: all install run test bench clean
+.PHONY: all install assets run test bench clean
 
 all: test
 
-install: $(STAMP)
+install: $(STAMP) $(NPM_STAMP) $(ASSETS_BUILT)
 
 # Create the venv when missing and install the project (editable) with its
 # test extra, constrained to the exact versions in requirements.lock.
@@ -29,14 +38,33 @@ $(STAMP): setup.cfg pyproject.toml requirements.lock
 	PIP_DISABLE_PIP_VERSION_CHECK=1 $(PIP) install -c requirements.lock -e '.[test]'
 	@touch "$@"
 
+# The front-end packages, exactly as package-lock.json has them. No package's
+# install scripts run (.npmrc), optional packages (a file watcher with native
+# code, which sass only uses for --watch) are left out, and the dev ones (sass,
+# axe-core) are installed whatever NODE_ENV says. Re-runs when either file changes.
+$(NPM_STAMP): package.json package-lock.json
+	@NPM="$(NPM)" $(PYTHON) web/assets/build.py --check-node
+	@echo ">>> installing the front-end packages into node_modules (npm ci: package-lock.json)"
+	NPM_CONFIG_UPDATE_NOTIFIER=false $(NPM) ci --include=dev --omit=optional --ignore-scripts --no-audit --no-fund
+	@touch "$@"
+
+# Builds web/static afresh from node_modules (no network): when missing, or
+# when its sources or the packages changed. `make assets` always builds.
+$(ASSETS_BUILT): $(NPM_STAMP) $(ASSETS_SOURCES)
+	$(PYTHON) web/assets/build.py
+
+assets: $(NPM_STAMP)
+	$(PYTHON) web/assets/build.py
+
 # Loads the sample agency on an empty data dir, then runs the tracker.
+# (`install`: the venv, node_modules and web/static, each only when out of date.)
 # (--data-dir is an option of the `journey` group, so it goes before `run`.)
-run: $(STAMP)
+run: install
 	$(VENV)/bin/journey --data-dir "$(DATA_DIR)" run
 
 # pytest's own exit status is kept: failures (1), errors (2..4) and
 # "no tests ran" (5) all make `make test` fail.
-test: $(STAMP)
+test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Runs every bench/*.py script (files starting with "_" are helpers) in turn.
@@ -50,8 +78,9 @@ bench: $(STAMP)
 	done; \
 	if [ "$$found" = 0 ]; then echo "no bench/*.py scripts yet"; fi
 
-# Removes the venv and build artefacts. Never touches the data dir (var/).
+# Removes the venv, node_modules and build artefacts (web/static included).
+# Never touches the data dir (var/).
 clean:
-	rm -rf "$(VENV)" build dist .eggs *.egg-info .pytest_cache
+	rm -rf "$(VENV)" node_modules web/static build dist .eggs *.egg-info .pytest_cache
 	find . \( -path ./.git -o -path ./var -o -path "./$(DATA_DIR)" \) -prune -o \
 		-type d -name __pycache__ -prune -exec rm -rf {} +

@@ -258,6 +258,22 @@ def service(tmp_path):
 #   web_sample   (session)  the sample agency with one account per role, made once
 #   web_app      (function) the Flask app on a copy of it (writes are the test's own)
 #   client       (function) a test client of web_app
+
+# Browser tests (see tests/browser.py for the helpers)
+#
+#   chromium      (session)  a headless Chromium (playwright.sync_api.Browser):
+#                            $JOURNEY_CHROMIUM, else Debian's `chromium` (or
+#                            `chromium-browser`), through Playwright's
+#                            executable_path; closed at the end of the session.
+#   browser_page  (function) a new context and page (playwright.sync_api.Page),
+#                            closed after the test; every request it makes is
+#                            recorded: browser.recorded_requests(page),
+#                            browser.requests_outside(page, origin).
+#
+# Without Chromium the test is SKIPPED with the reason printed (pytest -ra);
+# .ci/run sets JOURNEY_REQUIRE_BROWSER=1 (so does CI=true), which makes that a
+# FAILURE. The context is never created with bypass_csp: pages run under the
+# app's own Content-Security-Policy (axe-core goes in through page.evaluate).
 # ===========================================================================
 
 
@@ -292,6 +308,49 @@ def client(web_app):
     return web_app.test_client()
 
 
-# ===========================================================================
+# ====================================================================
 # end of the web view section
+=======
+def chromium():
+    import browser
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - playwright is a pinned test dependency
+        browser.unavailable(f"browser tests skipped: cannot import playwright: {exc}")
+    playwright = sync_playwright().start()
+    try:
+        instance = browser.launch_chromium(playwright)
+    except BaseException:
+        playwright.stop()
+        raise
+    try:
+        yield instance
+    finally:
+        try:
+            instance.close()
+        finally:
+            playwright.stop()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    import browser
+
+    context = chromium.new_context(
+        locale="en-GB",
+        timezone_id="Europe/London",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(browser.DEFAULT_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        browser.record_requests(context, page)
+        yield page
+    finally:
+        context.close()
+
+
+# ===========================================================================
+# end of the browser-tests section
 # ===========================================================================
