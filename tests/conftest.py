@@ -258,22 +258,6 @@ def service(tmp_path):
 #   web_sample   (session)  the sample agency with one account per role, made once
 #   web_app      (function) the Flask app on a copy of it (writes are the test's own)
 #   client       (function) a test client of web_app
-
-# Browser tests (see tests/browser.py for the helpers)
-#
-#   chromium      (session)  a headless Chromium (playwright.sync_api.Browser):
-#                            $JOURNEY_CHROMIUM, else Debian's `chromium` (or
-#                            `chromium-browser`), through Playwright's
-#                            executable_path; closed at the end of the session.
-#   browser_page  (function) a new context and page (playwright.sync_api.Page),
-#                            closed after the test; every request it makes is
-#                            recorded: browser.recorded_requests(page),
-#                            browser.requests_outside(page, origin).
-#
-# Without Chromium the test is SKIPPED with the reason printed (pytest -ra);
-# .ci/run sets JOURNEY_REQUIRE_BROWSER=1 (so does CI=true), which makes that a
-# FAILURE. The context is never created with bypass_csp: pages run under the
-# app's own Content-Security-Policy (axe-core goes in through page.evaluate).
 # ===========================================================================
 
 
@@ -308,9 +292,31 @@ def client(web_app):
     return web_app.test_client()
 
 
-# ====================================================================
+# ===========================================================================
 # end of the web view section
-=======
+# ===========================================================================
+
+
+# ===========================================================================
+# Browser tests (see tests/browser.py for the helpers)
+#
+#   chromium      (session)  a headless Chromium (playwright.sync_api.Browser):
+#                            $JOURNEY_CHROMIUM, else Debian's `chromium` (or
+#                            `chromium-browser`), through Playwright's
+#                            executable_path; closed at the end of the session.
+#   browser_page  (function) a new context and page (playwright.sync_api.Page),
+#                            closed after the test; every request it makes is
+#                            recorded: browser.recorded_requests(page),
+#                            browser.requests_outside(page, origin).
+#
+# Without Chromium the test is SKIPPED with the reason printed (pytest -ra);
+# .ci/run sets JOURNEY_REQUIRE_BROWSER=1 (so does CI=true), which makes that a
+# FAILURE. The context is never created with bypass_csp: pages run under the
+# app's own Content-Security-Policy (axe-core goes in through page.evaluate).
+# ===========================================================================
+
+
+@pytest.fixture(scope="session")
 def chromium():
     import browser
 
