@@ -17,7 +17,7 @@ PIP   := $(VENV)/bin/python -m pip
 NPM_STAMP := node_modules/.installed
 # The web view's static files (web/static, served at /assets/): see web/assets/build.py.
 ASSETS_BUILT := web/static/application.css
-ASSETS_SOURCES := web/assets/build.py $(wildcard web/assets/*.scss)
+ASSETS_SOURCES := web/assets/build.py web/assets/application.js $(wildcard web/assets/*.scss)
 
 .PHONY: all install assets run test bench clean
 

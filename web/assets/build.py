@@ -222,6 +222,8 @@ def build() -> None:
             built.append(("govuk-frontend.min.js.map", "its source map"))
         copy(MOJ / "moj-frontend.min.js", building / "moj-frontend.min.js")
         built.append(("moj-frontend.min.js", "MOJ Frontend, ES module"))
+        copy(ROOT / "web" / "assets" / "application.js", building / "application.js")
+        built.append(("application.js", "the service's own: starts both (web/assets/application.js)"))
 
         # GOV.UK Frontend's images, less the crown's and the logo's.
         left_out = []
