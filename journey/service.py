@@ -506,7 +506,11 @@ class Tracker:
     def child_history(self, la: str, child_ref: str, *, as_known_on: str | None = None, viewer: dict) -> dict:
         """Every event of the child in the order recorded, each with its English
         `sentence`; with `as_known_on`, only what had been recorded by then.
-        The viewing is recorded in the view log (`viewer`: see `_record_viewing`)."""
+
+        The viewing is recorded in the view log before the history is returned:
+        `viewer` is {"username": ..., "role": one of ROLES (None from the command
+        line), "via": "web" or "command line"}; a missing or malformed one is
+        refused (`InvalidValue`, field "viewer"), and a child not recorded is no viewing."""
         viewer = _viewer(viewer)
         events = self.store.child_events(la, child_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
@@ -652,20 +656,24 @@ class Tracker:
         `UsernameTaken`), an unknown role (`UnknownRole`) or council
         (`UnknownCouncil`), or a password under 12 or over 1024 characters
         (`PasswordTooShort`, `PasswordTooLong`). No councils: all the agency's."""
+        # What needs no store is checked before one is started.
+        access.normal_username(username)
+        access.checked_role(role)
+        access.check_password(password)
+        accounts.checked_by(by)
         self._open_store(create=True)
         return accounts.add_account(self.store, username, role=role, councils=councils, password=password, by=by)
 
     def users(self) -> list[dict]:
         """Every account, by user name: `username`, `role`, `councils` (none: all
         the agency's), `disabled`, `created_at`, `changed_at` (ISO, UTC) and
-        `credentials_version` (see `sign_in`); never a password or its hash."""
-        if not self._has_store():
-            return []
+        `credentials_version` (see `sign_in`); never a password or its hash.
+        A folder with no tracker data is refused (`NoTrackerData`), as every query's is."""
         return accounts.all_accounts(self.store)
 
     def user(self, username: str) -> dict | None:
         """The account of `username` (normalised: spaces off, lower case) as `users`
-        gives it, or None."""
+        gives it, or None (also on a folder with no tracker data yet)."""
         if not self._has_store():
             return None
         account = accounts.load_account(self.store, username)
@@ -767,7 +775,9 @@ class Tracker:
     def _record_viewing(self, viewer: dict, what: str, *, as_at: datetime.date | None = None,
                         known_on: datetime.datetime | None = None, child: Any = None, household: Any = None) -> None:
         """Record in the view log that `viewer` viewed a child's or a household's
-        history (never on the child's stream). Called before the history is returned."""
+        history: a stream of its own, never an event on the child's or household's.
+        `what` is "history", "journey", "household history" or "household
+        journey", followed by its dates ("journey as at 2024-06-30 as known on ...")."""
         if as_at is not None:
             what += f" as at {as_at.isoformat()}"
         if known_on is not None:
@@ -790,8 +800,6 @@ class Tracker:
         Read from the view log's table, caught up with the log first."""
         if limit < 0 or offset < 0:
             raise InvalidValue("limit and offset cannot be negative", field="limit" if limit < 0 else "offset")
-        if not self._has_store():
-            return {"entries": [], "total": 0}
         table = ViewLogTable.of(self.store)
         table.catch_up(self.store)
         private_files(self.settings.data_dir)

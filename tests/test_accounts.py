@@ -16,6 +16,7 @@ from factories import BY, LA, TODAY
 from journey.domain import clock
 from journey.service import (
     InvalidValue,
+    NoTrackerData,
     PasswordTooLong,
     PasswordTooShort,
     SignInLimited,
@@ -82,8 +83,10 @@ def test_users_are_listed_by_name_and_an_unknown_one_is_none(service):
     assert service.user("not a name!") is None
 
 
-def test_no_store_yet_means_no_users_and_nothing_created(service):
-    assert service.users() == [] and service.user("amy") is None
+def test_no_store_yet_means_no_user_and_nothing_created(service):
+    assert service.user("amy") is None
+    with pytest.raises(NoTrackerData):
+        service.users()
     assert not service.settings.events_path.exists()
 
 

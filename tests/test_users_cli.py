@@ -68,7 +68,7 @@ def test_an_empty_or_short_password_is_refused_clearly_and_nothing_written(data_
     refused = users(data_dir, "add", "amy", "--role", "tracker", "--password-stdin", stdin=stdin)
     assert refused.exit_code == 1
     assert refused.stderr.startswith("Refused: ") and message in refused.stderr
-    assert service(data_dir).users() == []
+    assert not (data_dir / "events.sqlite3").exists()  # refused before a store was started
 
 
 def test_without_password_stdin_it_is_a_usage_error(data_dir):
@@ -128,9 +128,10 @@ def test_set_councils_needs_la_or_all_not_both(data_dir):
         assert refused.exit_code == 2 and "--la" in refused.stderr and "--all" in refused.stderr
 
 
-def test_list_on_a_folder_with_no_store_lists_none(data_dir):
+def test_list_on_a_folder_with_no_tracker_data_is_refused_and_creates_nothing(data_dir):
     listed = users(data_dir, "list", "--json")
-    assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    assert listed.exit_code == 1 and "there is no tracker data in" in listed.stderr
+    assert not (data_dir / "events.sqlite3").exists()
 
 
 # -- the store copy --------------------------------------------------------------------------------------

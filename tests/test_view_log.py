@@ -12,7 +12,7 @@ import pytest
 from factories import BY, LA, TODAY, cli
 
 from journey.domain import clock
-from journey.service import InvalidValue, Tracker, UnknownRole
+from journey.service import InvalidValue, NoTrackerData, Tracker, UnknownRole
 from journey.store.view_log import ViewLogTable
 
 WEB = {"username": "amy", "role": "auditor", "via": "web"}
@@ -159,8 +159,9 @@ def test_viewings_are_no_records_and_the_read_models_ignore_them(service):
     assert service.stages()["stages"]["in_care"] == 1
 
 
-def test_no_store_has_an_empty_log_and_creates_nothing(service):
-    assert service.view_log() == {"entries": [], "total": 0}
+def test_a_folder_with_no_tracker_data_is_refused_and_nothing_created(service):
+    with pytest.raises(NoTrackerData):
+        service.view_log()
     assert not service.settings.events_path.exists()
 
 
