@@ -28,6 +28,9 @@ def say_loaded(done: dict) -> None:
         f"Loaded {done['agency']} as of {done['as_of']}: {done['councils']} councils, "
         f"{done['children']} children ({done['milestones']} milestones), {done['households']} households."
     )
+    if done.get("sample_accounts"):
+        click.echo(f"Sample accounts, one per role: {', '.join(done['sample_accounts'])} "
+                   f"(their passwords are in {done['sample_accounts_file']}).")
     say_alerts(done)
 
 
