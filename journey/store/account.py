@@ -182,5 +182,3 @@ class Account(Aggregate):
             "credentials_version": self.credentials_version,
         }
 
-
-ACCOUNT_TOPIC_PREFIX = "journey.account:"

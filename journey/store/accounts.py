@@ -55,6 +55,8 @@ def unknown_user(username: str) -> access.UnknownUser:
 def council_names(app: Any, councils: Iterable[str]) -> list[str]:
     """The agency's names of `councils` (by name, alias or code, in any case),
     each once, in the agency's order (any name, tidied, without an agency file)."""
+    if isinstance(councils, str):  # one council named, not its letters
+        councils = [councils]
     names = []
     for given in councils:
         try:
