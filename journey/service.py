@@ -27,9 +27,12 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import json
 import os
+import secrets
 import sqlite3
 import threading
+import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,9 +43,23 @@ from sqlite_utils import Database
 
 from journey import alerts
 from journey.alerts import digest as digests
-from journey.domain import clock, values
+from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
+from journey.domain.access import (
+    PERMISSIONS,
+    ROLES,
+    PasswordTooLong,
+    PasswordTooShort,
+    SignInLimited,
+    SignInRefused,
+    UnknownRole,
+    UnknownUser,
+    UsernameNotAllowed,
+    UsernameTaken,
+    can,
+    sees_council,
+)
 from journey.domain.councils import Agency, Council, council_key
 from journey.domain.errors import (
     AmbiguousMilestone,
@@ -60,11 +77,14 @@ from journey.domain.words import counted
 from journey.importers import milestones_file
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
-from journey.store import copying, history
+from journey.store import accounts, copying, history
+from journey.store.account import hash_password
 from journey.store.application import JourneyTracker, private_files
 from journey.store.child import Child
 from journey.store.household import Household
 from journey.store.keys import StoreKeyRefused
+from journey.store.sign_ins import FailedSignIns
+from journey.store.view_log import VIA, Viewing, ViewLogTable
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
@@ -107,6 +127,7 @@ class SampleBeingLoaded(JourneyError):
 
 
 SAMPLE_LOCK_FILE = ".loading-sample.lock"
+SAMPLE_ACCOUNTS_FILE = "sample-accounts.toml"
 
 
 @contextlib.contextmanager
@@ -181,8 +202,12 @@ class Tracker:
         if db is not None:
             db.conn.close()
             self._local.db = None
+        failures = getattr(self._local, "failed_sign_ins", None)
+        if failures is not None:
+            failures.close()
         if self._store is not None:
             alerts.AlertTable.of(self._store).close()
+            ViewLogTable.of(self._store).close()
 
     def _read_models(self) -> Database:
         db = getattr(self._local, "db", None)
@@ -404,7 +429,10 @@ class Tracker:
         }
         done["streams"] = list({**households.streams_written, **children.streams_written})
         done["position"] = self.log_length() if done["streams"] else None
-        return self._finish(done)
+        done = self._finish(done)
+        done["sample_accounts"] = [a["username"] for a in self.create_sample_accounts()]
+        done["sample_accounts_file"] = str(self.settings.data_dir / SAMPLE_ACCOUNTS_FILE)
+        return done
 
     def holds_records(self) -> bool:
         """Whether the store holds any child or household (accounts and logs do not
@@ -513,56 +541,84 @@ class Tracker:
         if within is None:
             return
         council = self.store.council(la).name
-        if council_key(council) not in self._keys_within(within):
+        if not self._sees(within, council):
             raise ChildNotFound(f"no child {child_ref} of {council} is recorded", field="child_ref")
 
-    def _keys_within(self, within: Sequence[str]) -> set[str]:
-        return {council_key(self.store.council(name).name) for name in within}
+    def _sees(self, within: Sequence[str] | None, local_authority: str | None) -> bool:
+        """Whether a user tied to `within` (None: every council) sees a child of
+        `local_authority` (None: a household, seen through its children only)."""
+        if within is None:
+            return True
+        return bool(local_authority) and bool(within) and sees_council(self._named(within), local_authority)
+
+    def _named(self, within: Sequence[str]) -> list[str]:
+        """The councils as the agency names them (matched ignoring case and aliases)."""
+        return [self.store.council(name).name for name in within]
 
     def _scope(self, within: Sequence[str] | None, la: str | None) -> list[str] | None:
         """The council keys a list keeps: `la` if given (and inside `within`),
         else every council in `within`; None for every council."""
         if la:
-            key = council_key(self.store.council(la).name)
-            return [key] if within is None or key in self._keys_within(within) else []
-        return None if within is None else sorted(self._keys_within(within))
+            council = self.store.council(la).name
+            return [council_key(council)] if self._sees(within, council) else []
+        return None if within is None else sorted({council_key(name) for name in self._named(within)})
 
-    def child_history(self, la: str, child_ref: str, *, as_known_on: str | None = None) -> dict:
+    def child_history(self, la: str, child_ref: str, *, as_known_on: str | None = None, viewer: dict,
+                      within: Sequence[str] | None = None) -> dict:
         """Every event of the child in the order recorded, each with its English
-        `sentence`; with `as_known_on`, only what had been recorded by then."""
+        `sentence`; with `as_known_on`, only what had been recorded by then.
+
+        The viewing is recorded in the view log before the history is returned:
+        `viewer` is {"username": ..., "role": one of ROLES (None from the command
+        line), "via": "web" or "command line"}; a missing or malformed one is
+        refused (`InvalidValue`, field "viewer"), and a child not recorded is no viewing."""
+        viewer = _viewer(viewer)
+        self._refuse_outside(la, child_ref, within)
         events = self.store.child_events(la, child_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
         listed = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, known_on)]
+        self._record_viewing(viewer, "history", known_on=known_on, child=events[0])
         return _history(events[0], listed, known_on)
 
-    def journey_as_at(self, la: str, child_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None) -> dict:
+    def journey_as_at(self, la: str, child_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None,
+                      viewer: dict, within: Sequence[str] | None = None) -> dict:
         """The child's milestones as they stood on `as_at` (by what is known now,
-        or by what had been recorded at `as_known_on`), in date order."""
+        or by what had been recorded at `as_known_on`), in date order. The viewing
+        is recorded in the view log."""
+        viewer = _viewer(viewer)
         day = values.parse_date(as_at, "as-at date")
+        self._refuse_outside(la, child_ref, within)
         events = self.store.child_events(la, child_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
         listed = [dict(e, sentence=history.sentence(e)) for e in history.journey_as_at(events, day, known_on)]
+        self._record_viewing(viewer, "journey", as_at=day, known_on=known_on, child=events[0])
         return {**_history(events[0], listed, known_on), "as_at": day.isoformat()}
 
-    def household_history(self, household_ref: str, *, as_known_on: str | None = None) -> dict:
-        """Every event of the household's stream in the order recorded, with sentences."""
+    def household_history(self, household_ref: str, *, as_known_on: str | None = None, viewer: dict) -> dict:
+        """Every event of the household's stream in the order recorded, with
+        sentences. The viewing is recorded in the view log."""
+        viewer = _viewer(viewer)
         events = self.store.household_events(household_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
         listed = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, known_on)]
+        self._record_viewing(viewer, "household history", known_on=known_on, household=events[0])
         return {
             "household": events[0].household_ref,
             "as_known_on": known_on.isoformat() if known_on else None,
             "entries": listed,
         }
 
-    def household_journey_as_at(self, household_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None) -> dict:
+    def household_journey_as_at(self, household_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None,
+                                viewer: dict) -> dict:
         """The household's milestones as they stood on `as_at` (its own and the
         children's copied to it; by what is known now, or by what had been recorded
-        at `as_known_on`), in date order."""
+        at `as_known_on`), in date order. The viewing is recorded in the view log."""
+        viewer = _viewer(viewer)
         day = values.parse_date(as_at, "as-at date")
         events = self.store.household_events(household_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
         listed = [dict(e, sentence=history.sentence(e)) for e in history.journey_as_at(events, day, known_on)]
+        self._record_viewing(viewer, "household journey", as_at=day, known_on=known_on, household=events[0])
         return {
             "household": events[0].household_ref,
             "as_known_on": known_on.isoformat() if known_on else None,
@@ -651,8 +707,7 @@ class Tracker:
         if rule:
             listed = [a for a in listed if a["rule"] == rule]
         if within is not None:
-            keys = self._keys_within(within)
-            listed = [a for a in listed if a["local_authority"] and council_key(a["local_authority"]) in keys]
+            listed = [a for a in listed if self._sees(within, a["local_authority"])]
         return listed
 
     def alert(self, alert_id: str, *, within: Sequence[str] | None = None) -> dict:
@@ -661,10 +716,7 @@ class Tracker:
         `AlertNotFound`, as one that does not exist."""
         self.read_models()
         found = alerts.find_alert(self.store, alert_id)
-        visible = within is None or (
-            found["local_authority"] and council_key(found["local_authority"]) in self._keys_within(within)
-        )
-        if not visible:
+        if not self._sees(within, found["local_authority"]):
             raise AlertNotFound(f"no alert {alert_id} is recorded", field="alert_id")
         return {**found, "history": self.alert_history(found["id"])}
 
@@ -700,6 +752,167 @@ class Tracker:
                 found.append({"child_ref": child.child_ref, "local_authority": child.local_authority, "gap": gap})
         return {"children": len(children), "gaps": found}
 
+    # -- commands and queries: accounts ------------------------------------------------------------
+
+    def add_user(self, username: str, *, role: str, councils: Sequence[str] = (), password: str, by: str) -> dict:
+        """A new account (the user dict). Refused, with nothing written, for a user
+        name the rule does not allow or one already taken (`UsernameNotAllowed`,
+        `UsernameTaken`), an unknown role (`UnknownRole`) or council
+        (`UnknownCouncil`), or a password under 12 or over 1024 characters
+        (`PasswordTooShort`, `PasswordTooLong`). No councils: all the agency's."""
+        # What needs no store is checked before one is started.
+        access.normal_username(username)
+        access.checked_role(role)
+        access.check_password(password)
+        accounts.checked_by(by)
+        self._open_store(create=True)
+        return accounts.add_account(self.store, username, role=role, councils=councils, password=password, by=by)
+
+    def users(self) -> list[dict]:
+        """Every account, by user name: `username`, `role`, `councils` (none: all
+        the agency's), `disabled`, `created_at`, `changed_at` (ISO, UTC) and
+        `credentials_version` (see `sign_in`); never a password or its hash.
+        A folder with no tracker data is refused (`NoTrackerData`), as every query's is."""
+        return accounts.all_accounts(self.store)
+
+    def user(self, username: str) -> dict | None:
+        """The account of `username` (normalised: spaces off, lower case) as `users`
+        gives it, or None (also on a folder with no tracker data yet)."""
+        if not self._has_store():
+            return None
+        account = accounts.load_account(self.store, username)
+        return account.as_dict() if account is not None else None
+
+    def disable_user(self, username: str, *, by: str) -> dict:
+        """The account can no longer sign in (its sessions end: its `credentials_version` moves)."""
+        return self._change_user(username, by, lambda a, by: a.disable(by=by))
+
+    def enable_user(self, username: str, *, by: str) -> dict:
+        """A disabled account can sign in again."""
+        return self._change_user(username, by, lambda a, by: a.enable(by=by))
+
+    def reset_password(self, username: str, *, password: str, by: str) -> dict:
+        """A new password (the same rule as `add_user`): its sessions end."""
+        access.check_password(password)
+        new_hash = hash_password(password)
+        return self._change_user(username, by, lambda a, by: a.set_password_hash(new_hash, by=by))
+
+    def set_role(self, username: str, role: str, *, by: str) -> dict:
+        """The account's role (one of ROLES)."""
+        access.checked_role(role)
+        return self._change_user(username, by, lambda a, by: a.set_role(role, by=by))
+
+    def set_councils(self, username: str, councils: Sequence[str], *, by: str) -> dict:
+        """The councils whose children the user sees (by name, alias or code; none:
+        all the agency's)."""
+        if not self._has_store():
+            raise accounts.unknown_user(username)
+        names = accounts.council_names(self.store, councils)
+        return self._change_user(username, by, lambda a, by: a.set_councils(names, by=by))
+
+    def _change_user(self, username: str, by: str, change: Callable[[Any, str], Any]) -> dict:
+        """The account changed by `change(account, by)`, saved; `UnknownUser` if
+        there is none. A change that changes nothing writes nothing (but a new
+        password). Returns the user dict."""
+        by = accounts.checked_by(by)
+        if not self._has_store():
+            raise accounts.unknown_user(username)
+        return accounts.change_account(self.store, username, lambda account: change(account, by))
+
+    def sign_in(self, username: str, password: str, *, address: str) -> dict:
+        """The user dict, when the password is the account's and it is not
+        disabled. Writes no event. A wrong name, a wrong password and a disabled
+        account are one `SignInRefused`, with one message; each is counted
+        (outside the event store: `sign-ins.sqlite3` in the data folder), and after
+        5 failures for one user name or 20 from one address within 15 minutes the
+        next attempts are `SignInLimited` (its `retry_at` says when), the password
+        not checked. A session should end when the account's
+        `credentials_version` is no longer the one it signed in with."""
+        store = self.store if self._has_store() else None
+        return accounts.sign_in(store, self._failed_sign_ins(), username, password, address=address)
+
+    def _failed_sign_ins(self) -> FailedSignIns:
+        counter = getattr(self._local, "failed_sign_ins", None)
+        if counter is None:
+            counter = self._local.failed_sign_ins = FailedSignIns(self.settings.data_dir)
+        return counter
+
+    def _has_store(self) -> bool:
+        return self._store is not None or bool(self.settings.database_url) or self.settings.events_path.exists()
+
+    # -- commands and queries: the sample's accounts -------------------------------------------
+
+    def create_sample_accounts(self) -> list[dict]:
+        """One account per role for the sample agency, with random passwords:
+        sample.tracker (tied to the sample's first council), sample.manager,
+        sample.auditor and sample.admin (all councils). Those that exist already
+        are left as they are. They are written, with their passwords, to
+        `sample-accounts.toml` in the data folder (its owner's only); returns them
+        as that file holds them (`username`, `role`, `councils`, `password`)."""
+        self._open_store(create=True)
+        known = {a["username"]: a for a in self.sample_accounts()}
+        first_council = self.store.council(sample_agency.COUNCILS[0].name).name
+        for role in access.ROLES:
+            username = f"sample.{role}"
+            if self.user(username) is not None:
+                continue
+            councils = [first_council] if role == "tracker" else []
+            password = secrets.token_urlsafe(18)
+            self.add_user(username, role=role, councils=councils, password=password, by=SAMPLE_BY)
+            known[username] = {"username": username, "role": role, "councils": councils, "password": password}
+        listed = [known[f"sample.{role}"] for role in access.ROLES if f"sample.{role}" in known]
+        _write_sample_accounts(self.settings.data_dir / SAMPLE_ACCOUNTS_FILE, listed)
+        return listed
+
+    def sample_accounts(self) -> list[dict]:
+        """The sample accounts as `create_sample_accounts` wrote them ([] when it has not)."""
+        path = self.settings.data_dir / SAMPLE_ACCOUNTS_FILE
+        if not path.exists():
+            return []
+        return [
+            {"username": a["username"], "role": a["role"], "councils": list(a.get("councils", [])), "password": a["password"]}
+            for a in tomllib.loads(path.read_text(encoding="utf-8")).get("accounts", [])
+        ]
+
+    # -- the view log ------------------------------------------------------------------------------
+
+    def _record_viewing(self, viewer: dict, what: str, *, as_at: datetime.date | None = None,
+                        known_on: datetime.datetime | None = None, child: Any = None, household: Any = None) -> None:
+        """Record in the view log that `viewer` viewed a child's or a household's
+        history: a stream of its own, never an event on the child's or household's.
+        `what` is "history", "journey", "household history" or "household
+        journey", followed by its dates ("journey as at 2024-06-30 as known on ...")."""
+        if as_at is not None:
+            what += f" as at {as_at.isoformat()}"
+        if known_on is not None:
+            what += f" as known on {known_on.isoformat()}"
+        viewing = Viewing.record(
+            by=viewer["username"], role=viewer["role"], via=viewer["via"], what=what,
+            as_at=as_at.isoformat() if as_at else None, as_known_on=known_on.isoformat() if known_on else None,
+            local_authority=getattr(child, "local_authority", None), child_ref=getattr(child, "child_ref", None),
+            household_ref=getattr(household, "household_ref", None),
+        )
+        self.store.save(viewing)
+
+    def view_log(self, *, la: str | None = None, child_ref: str | None = None, by: str | None = None,
+                 limit: int = 50, offset: int = 0) -> dict:
+        """Who viewed which child's or household's history, and when: `entries`
+        newest first (`limit` of them from `offset`), each with `at` (ISO, UTC),
+        `by`, `role` (None from the command line), `via` ("web" or "command
+        line"), `what`, `as_at`, `as_known_on`, `local_authority`, `child_ref`,
+        `household_ref` and a plain-English `sentence`; and `total`, how many match.
+        Read from the view log's table, caught up with the log first."""
+        if limit < 0 or offset < 0:
+            raise InvalidValue("limit and offset cannot be negative", field="limit" if limit < 0 else "offset")
+        table = ViewLogTable.of(self.store)
+        table.catch_up(self.store)
+        private_files(self.settings.data_dir)
+        rows, total = table.entries(
+            local_authority=self.council_name(la), child_ref=child_ref.strip() if child_ref else None,
+            by=by.strip() if by else None, limit=limit, offset=offset,
+        )
+        return {"entries": [view_log_entry(r) for r in rows], "total": total}
+
 
 # -- plain values ---------------------------------------------------------------------------
 
@@ -725,6 +938,71 @@ def _history(first_event: Any, entries: list[dict], known_on: datetime.datetime 
         "as_known_on": known_on.isoformat() if known_on else None,
         "entries": entries,
     }
+
+
+def _viewer(viewer: dict) -> dict:
+    """Who views a history, checked: `username` (required), `role` (one of ROLES,
+    or None from the command line) and `via` ("web" or "command line")."""
+    if not isinstance(viewer, dict):
+        raise InvalidValue("say who is viewing: username, role and via", field="viewer")
+    username = viewer.get("username")
+    if not isinstance(username, str) or not username.strip():
+        raise InvalidValue("say who is viewing (no user name given)", field="viewer")
+    role = viewer.get("role")
+    if role is not None:
+        access.checked_role(role)
+    if viewer.get("via") not in VIA:
+        raise InvalidValue(f"a history is viewed via one of: {', '.join(VIA)}", field="viewer")
+    return {"username": username.strip(), "role": role, "via": viewer["via"]}
+
+
+def view_log_entry(row: dict) -> dict:
+    """A row of the view log's table as plain values, with its sentence."""
+    entry = {
+        "at": row["at"], "by": row["by_user"], "role": row["role"], "via": row["via"], "what": row["what"],
+        "as_at": row["as_at"], "as_known_on": row["as_known_on"], "local_authority": row["local_authority"],
+        "child_ref": row["child_ref"], "household_ref": row["household_ref"],
+    }
+    return {**entry, "sentence": view_log_sentence(entry)}
+
+
+def view_log_sentence(entry: dict) -> str:
+    """"1 Dec 2026 14:05: amy (tracker) viewed the history of child CV-1 of Coventry, on the web"."""
+    at = datetime.datetime.fromisoformat(entry["at"]).astimezone(clock.LONDON)
+    who = f"{entry['by']} ({entry['role']})" if entry["role"] else entry["by"]
+    if entry["child_ref"] is not None:
+        whose = f"child {entry['child_ref']} of {entry['local_authority']}"
+    else:
+        whose = f"household {entry['household_ref']}"
+    if entry["as_at"]:
+        seen = f"the journey of {whose} as it stood on {datetime.date.fromisoformat(entry['as_at']):%-d %b %Y}"
+    else:
+        seen = f"the history of {whose}"
+    if entry["as_known_on"]:
+        known = datetime.datetime.fromisoformat(entry["as_known_on"]).astimezone(clock.LONDON)
+        seen += f", as known on {known:%-d %b %Y %H:%M}"
+    via = "on the web" if entry["via"] == "web" else f"from the {entry['via']}"
+    return f"{at:%-d %b %Y %H:%M}: {who} viewed {seen}, {via}"
+
+
+def _write_sample_accounts(path: Path, listed: list[dict]) -> None:
+    """The sample accounts and their passwords, to a file its owner alone can read."""
+    lines = [
+        "# The sample agency's accounts, one per role, with their passwords: for sample data only.",
+        "# Made by `journey demo` (or `journey run` on an empty data folder).",
+    ]
+    for account in listed:
+        lines += [
+            "", "[[accounts]]",
+            f"username = {json.dumps(account['username'])}",
+            f"role = {json.dumps(account['role'])}",
+            "councils = [" + ", ".join(json.dumps(c) for c in account["councils"]) + "]",
+            f"password = {json.dumps(account['password'])}",
+        ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    path.chmod(0o600)
 
 
 def import_report(report: milestones_file.ImportReport) -> dict:
@@ -771,4 +1049,7 @@ __all__: Sequence[str] = (
     "WAITING_GROUPS", "WAITING_SORTS", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
     "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
     "import_report", "new_cipher_key", "report_rows", "sweep_report",
+    # accounts and access
+    "PERMISSIONS", "ROLES", "VIA", "PasswordTooLong", "PasswordTooShort", "SignInLimited", "SignInRefused",
+    "UnknownCouncil", "UnknownRole", "UnknownUser", "UsernameNotAllowed", "UsernameTaken", "can", "sees_council",
 )

@@ -81,6 +81,9 @@ _FAST: dict[str, tuple[int, int]] = {
 # would first sniff the bytes' encoding), with no hook for typed values; and
 # `raw_decode`, which does not look for text after the JSON (the library wrote it).
 _DECODER = json.JSONDecoder()
+# Accounts and the view log (journey/store/account.py, view_log.py): nothing to
+# project, so not even decoded.
+_NOT_JOURNEYS = ("journey.account:", "journey.view_log:")
 _TYPE = "_type_"
 _DATE = "date_iso"
 
@@ -95,6 +98,8 @@ def decode(mapper, notifications: list) -> list[tuple]:
     cipher, compressor = mapper.cipher, mapper.compressor
     loads = _DECODER.raw_decode
     for n in notifications:
+        if n.topic.startswith(_NOT_JOURNEYS):
+            continue
         known = _FAST.get(n.topic)
         if known is not None:
             state = n.state

@@ -24,6 +24,8 @@ from journey.settings import Settings
 TODAY = datetime.date(2024, 6, 30)
 LA = "Coventry"
 BY = "tester"
+# Who views a history in the tests that read one through the service (the view log records it).
+VIEWER = {"username": BY, "role": "auditor", "via": "web"}
 
 
 def d(text: str) -> datetime.date:

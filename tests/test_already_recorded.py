@@ -6,7 +6,7 @@ The same for a household's own milestone (`record-household`)."""
 from __future__ import annotations
 
 import pytest
-from factories import BY, LA, cli
+from factories import BY, LA, VIEWER, cli
 
 
 pytestmark = pytest.mark.usefixtures("today_fixed")  # 30 June 2024
@@ -22,7 +22,7 @@ def test_the_service_records_a_milestone_once(service):
     assert again["already_recorded"] is True
     assert (again["event_id"], again["event_ids"], again["position"], again["alerts"]) == (first["event_id"], [], None, {})
     assert service.log_length() == before
-    assert [e["type"] for e in service.household_history("H-1")["entries"]] == ["household", "milestone"]
+    assert [e["type"] for e in service.household_history("H-1", viewer=VIEWER)["entries"]] == ["household", "milestone"]
 
 
 def test_another_household_or_date_is_another_milestone(service):

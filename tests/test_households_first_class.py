@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import BY, LA, TODAY, cli, make_settings
+from factories import BY, LA, TODAY, VIEWER, cli, make_settings
 
 from journey.domain.errors import CopiedFromChild, MilestoneNotFound
 from journey.service import Tracker
@@ -40,7 +40,7 @@ def test_correcting_a_households_milestone_is_a_unit_of_work(service):
     # The read models hold the corrected date: the approval moved to the quarter before.
     assert service.quarterly_report("2023-24-Q4")["households"]["approved"] == 0
     assert service.quarterly_report("2023-24-Q3")["households"]["approved"] == 1
-    entries = service.household_history("H-1")["entries"]
+    entries = service.household_history("H-1", viewer=VIEWER)["entries"]
     assert entries[-1]["type"] == "correction" and entries[-1]["recorded_by"] == "auditor"
     assert entries[-1]["corrects"] == {"event_id": 6, "milestone": "approved", "occurred_on": "2024-01-09"}
 
@@ -76,7 +76,7 @@ def test_a_milestone_copied_from_a_child_is_refused_naming_the_child(service):
     assert service.log_length() == before
     # Through the child, the copy follows.
     service.correct(LA, "CV-1", "placed", "2024-04-22", "2024-04-23", reason="typo", recorded_by=BY)
-    as_at = service.household_journey_as_at("H-1", "2024-06-30")
+    as_at = service.household_journey_as_at("H-1", "2024-06-30", viewer=VIEWER)
     assert [(e["milestone"], e["occurred_on"]) for e in as_at["entries"]][-2:] == [("matched", "2024-04-02"), ("placed", "2024-04-23")]
 
 
@@ -173,7 +173,7 @@ def test_two_own_milestones_on_one_date_are_picked_by_event(service):
 
     done = cli(data_dir, "withdraw-household", "H-3", "review", "2024-02-01", "--reason", "duplicate", "--event", "3")
     assert done.exit_code == 0, done.output
-    assert [e["event_id"] for e in service.household_journey_as_at("H-3", TODAY)["entries"]] == [2]
+    assert [e["event_id"] for e in service.household_journey_as_at("H-3", TODAY, viewer=VIEWER)["entries"]] == [2]
 
 
 def test_siblings_placed_together_are_refused_as_copies_not_as_two_to_choose_from(service):

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 
 
 def start_run(data_dir):
@@ -38,6 +39,9 @@ def test_run_loads_the_sample_once_shows_stages_and_stops_on_ctrl_c(tmp_path):
     output = "".join(lines)
     assert "loading the sample agency" in output
     assert "Children by stage" in output and "adopted" in output
+    assert f"Sample accounts, one per role: sample.tracker, sample.manager, sample.auditor, sample.admin (their passwords are in {tmp_path / 'sample-accounts.toml'})" in output
+    passwords = tomllib.loads((tmp_path / "sample-accounts.toml").read_text())["accounts"]
+    assert len(passwords) == 4 and not any(a["password"] in output for a in passwords)
     first.send_signal(signal.SIGINT)
     rest, _ = first.communicate(timeout=60)
     assert first.returncode == 0, rest

@@ -47,7 +47,14 @@ def test_an_agency_file_without_the_samples_councils_is_refused_before_anything_
 
 def test_the_sample_loads_once(tmp_path):
     tracker = Tracker(make_settings(tmp_path))
-    assert tracker.load_sample()["loaded"]
+    done = tracker.load_sample()
+    assert done["loaded"]
+    # with one account per role, their passwords in the data folder
+    assert done["sample_accounts"] == ["sample.tracker", "sample.manager", "sample.auditor", "sample.admin"]
+    assert [(u["username"], u["councils"]) for u in tracker.users()] == [
+        ("sample.admin", []), ("sample.auditor", []), ("sample.manager", []), ("sample.tracker", ["Coventry"]),
+    ]
+    assert [a["username"] for a in tracker.sample_accounts()] == done["sample_accounts"]
     events = tracker.log_length()
     with pytest.raises(StoreNotEmpty):
         tracker.load_sample()

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from factories import BY, LA, TODAY, d, row, today_is, write_milestones_csv
+from factories import BY, LA, TODAY, VIEWER, d, row, today_is, write_milestones_csv
 
 from journey.domain import clock
 from journey.domain.errors import ChildNotFound, InvalidValue, JourneyRulesBroken
@@ -111,7 +111,7 @@ def test_refused_commands_write_nothing_and_carry_fields(service):
     assert (error["child_ref"], error["local_authority"]) == ("CV-1", LA)
     assert "before birth" in error["rule"] and "2023-06-01" in error["dates"]
     with pytest.raises(ChildNotFound):
-        service.child_history(LA, "CV-404")
+        service.child_history(LA, "CV-404", viewer=VIEWER)
     assert log_length(service) == before
 
 
@@ -125,13 +125,13 @@ def test_a_bad_rules_file_refuses_a_command_before_anything_is_written(service):
 def test_histories_carry_their_english_sentences(service):
     service.record(LA, "CV-1", "matched", "2024-06-20", {"household": "H-1"}, recorded_by=BY)
     service.correct(LA, "CV-1", "matched", "2024-06-20", "2024-06-21", reason="typed wrong", recorded_by=BY)
-    found = service.child_history(LA, "CV-1")
+    found = service.child_history(LA, "CV-1", viewer=VIEWER)
     assert [e["type"] for e in found["entries"]] == ["child", "milestone", "correction"]
     assert "20 Jun 2024: matched (household: H-1)" in found["entries"][1]["sentence"]
     assert "reason: typed wrong" in found["entries"][2]["sentence"]
-    as_at = service.journey_as_at(LA, "CV-1", "2024-06-30")
+    as_at = service.journey_as_at(LA, "CV-1", "2024-06-30", viewer=VIEWER)
     assert [(e["milestone"], e["occurred_on"]) for e in as_at["entries"]] == [("matched", "2024-06-21")]
-    household = service.household_history("H-1")
+    household = service.household_history("H-1", viewer=VIEWER)
     assert [e["type"] for e in household["entries"]] == ["household", "milestone", "correction"]
     assert household["entries"][0]["sentence"].startswith("[1] Household registered")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from eventsourcing.cipher import AESCipher
-from factories import BY, LA, TODAY, cli
+from factories import BY, LA, TODAY, VIEWER, cli
 
 from journey.domain import clock
 from journey.service import StoreKeyRefused, Tracker
@@ -209,7 +209,7 @@ def test_the_key_is_checked_once_per_process_at_the_stores_opening(tmp_path, mon
     tracker.record(LA, "CV-2", "entered_care", "2024-01-10", recorded_by=BY)
     tracker.record(LA, "CV-2", "adm_decision", "2024-03-01", recorded_by=BY)
     tracker.stages()
-    tracker.child_history(LA, "CV-2")
+    tracker.child_history(LA, "CV-2", viewer=VIEWER)
     assert len(opened) == 1
 
 

@@ -4,7 +4,7 @@ to the second (so that `--as-known-on` can be chosen from a history)."""
 from __future__ import annotations
 
 import pytest
-from factories import BY, LA, TODAY, cli, make_settings, write_agency
+from factories import BY, LA, TODAY, VIEWER, cli, make_settings, write_agency
 
 from journey.domain import clock
 from journey.domain.words import attribute_words, counted
@@ -34,7 +34,7 @@ def test_a_history_says_sex_and_disability_in_words_and_times_to_the_second(tmp_
     write_agency(settings.data_dir)
     tracker = Tracker(settings)
     tracker.child(LA, "CV-1", {"sex": "2", "disability": "no", "date_of_birth": "2020-05-01"}, recorded_by=BY)
-    [entry] = tracker.child_history(LA, "CV-1")["entries"]
+    [entry] = tracker.child_history(LA, "CV-1", viewer=VIEWER)["entries"]
     assert "sex: female" in entry["sentence"] and "disability: no" in entry["sentence"]
     assert "sex 2" not in entry["sentence"] and "False" not in entry["sentence"]
     text = cli(settings.data_dir, "history", "--la", LA, "CV-1").stdout

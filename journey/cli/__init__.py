@@ -1,7 +1,7 @@
 """The `journey` command: record, correct, replay and import children's journeys.
 
 One module per area (children, households, files, figures, alerts, read models,
-running, the store); each command parses its options, calls the service
+running, the store, users); each command parses its options, calls the service
 (`journey.service.Tracker`) and prints what it returns. Nothing here writes,
 sweeps or computes a rule of its own.
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli import alerts, children, figures, files, households, read_models, running, store
+from journey.cli import alerts, children, figures, files, households, read_models, running, store, users
 from journey.cli.common import Context, Group
 
 
@@ -36,7 +36,7 @@ def main(ctx, data_dir):
     ctx.obj = Context(data_dir)
 
 
-for area in (children, households, files, figures, alerts, read_models, running, store):
+for area in (children, households, files, figures, alerts, read_models, running, store, users):
     for command in area.COMMANDS:
         main.add_command(command)
 

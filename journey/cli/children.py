@@ -8,7 +8,7 @@ import json
 
 import click
 
-from journey.cli.common import by_option, la_option, note_option, pass_context, say_alerts
+from journey.cli.common import by_option, default_user, la_option, note_option, pass_context, say_alerts
 from journey.domain import clock
 
 DETAIL_OPTIONS = [
@@ -139,6 +139,11 @@ def withdraw(obj, la, child_ref, milestone, date, reason, household, event_id, r
     say_alerts(done)
 
 
+def viewer_option(f):
+    return click.option("--by", "viewed_by", default=default_user, show_default="your user name",
+                        help="Who is viewing (kept in the view log).")(f)
+
+
 @click.command()
 @click.option("--la", "la", default=None, help="The child's council, as you name it (e.g. Coventry); case does not matter.")
 @click.argument("child_ref", required=False)
@@ -146,24 +151,28 @@ def withdraw(obj, la, child_ref, milestone, date, reason, household, event_id, r
 @click.option("--as-at", default=None, help="Show the journey as it stood on this date (by what is known now).")
 @click.option("--as-known-on", default=None, help="Only what had been recorded by then (ISO date or time; London time unless a zone is given).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@viewer_option
 @pass_context
-def history(obj, la, child_ref, household_ref, as_at, as_known_on, as_json):
+def history(obj, la, child_ref, household_ref, as_at, as_known_on, as_json, viewed_by):
     """A child's history (--la and CHILD_REF) or a household's (--household):
     every event in the order recorded, who recorded it and when.
 
     A household's history holds its own milestones and the children's matched,
-    placed and adoption_order copied to it, with their corrections and withdrawals."""
+    placed and adoption_order copied to it, with their corrections and withdrawals.
+    Each viewing is kept in the view log (`journey views`), with who viewed it
+    (--by) and when."""
+    viewer = {"username": viewed_by, "role": None, "via": "command line"}
     if household_ref is not None:
         if la or child_ref:
             raise click.UsageError("--household takes no --la or CHILD_REF: give a household or a child, not both")
-        found = (obj.tracker.household_journey_as_at(household_ref, as_at, as_known_on=as_known_on) if as_at
-                 else obj.tracker.household_history(household_ref, as_known_on=as_known_on))
+        found = (obj.tracker.household_journey_as_at(household_ref, as_at, as_known_on=as_known_on, viewer=viewer) if as_at
+                 else obj.tracker.household_history(household_ref, as_known_on=as_known_on, viewer=viewer))
         heading = f"Household {found['household']}"
     else:
         if not la or not child_ref:
             raise click.UsageError("name a child (--la and CHILD_REF) or a household (--household)")
-        found = (obj.tracker.journey_as_at(la, child_ref, as_at, as_known_on=as_known_on) if as_at
-                 else obj.tracker.child_history(la, child_ref, as_known_on=as_known_on))
+        found = (obj.tracker.journey_as_at(la, child_ref, as_at, as_known_on=as_known_on, viewer=viewer) if as_at
+                 else obj.tracker.child_history(la, child_ref, as_known_on=as_known_on, viewer=viewer))
         heading = f"Child {found['child_ref']} of {found['local_authority']}"
     listed = found["entries"]
     if as_json:

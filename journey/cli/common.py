@@ -37,6 +37,8 @@ OPTION_OF_FIELD = {
     "quarter": "--quarter",
     "stage": "--stage",
     "target_data_dir": "--target-data-dir",
+    "password": "--password-stdin",
+    "councils": "--la",
 }
 
 

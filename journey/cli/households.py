@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from journey.cli.children import history
+from journey.cli.children import history, viewer_option
 from journey.cli.common import by_option, note_option, pass_context, refuse, say_alerts
 from journey.service import AmbiguousMilestone, CopiedFromChild, JourneyError
 
@@ -124,10 +124,12 @@ def withdraw_household(obj, household_ref, milestone, date, reason, event_id, re
 @click.option("--as-at", default=None, help="Show the household's milestones as they stood on this date (by what is known now).")
 @click.option("--as-known-on", default=None, help="Only what had been recorded by then (ISO date or time; London time unless a zone is given).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@viewer_option
 @click.pass_context
-def household_history(ctx, household_ref, as_at, as_known_on, as_json):
+def household_history(ctx, household_ref, as_at, as_known_on, as_json, viewed_by):
     """A household's history: the same as journey history --household HOUSEHOLD_REF."""
-    ctx.invoke(history, la=None, child_ref=None, household_ref=household_ref, as_at=as_at, as_known_on=as_known_on, as_json=as_json)
+    ctx.invoke(history, la=None, child_ref=None, household_ref=household_ref, as_at=as_at, as_known_on=as_known_on,
+               as_json=as_json, viewed_by=viewed_by)
 
 
 COMMANDS = (household, record_household, correct_household, withdraw_household, household_history)

@@ -24,11 +24,14 @@ def demo(obj, as_of):
     say_loaded(obj.tracker.load_sample(as_of))
 
 
-def say_loaded(done: dict) -> None:
+def say_loaded(done: dict, *, accounts: bool = True) -> None:
     click.echo(
         f"Loaded {done['agency']} as of {done['as_of']}: {done['councils']} councils, "
         f"{done['children']} children ({done['milestones']} milestones), {done['households']} households."
     )
+    if accounts and done.get("sample_accounts"):
+        click.echo(f"Sample accounts, one per role: {', '.join(done['sample_accounts'])} "
+                   f"(their passwords are in {done['sample_accounts_file']}).")
     say_alerts(done)
 
 
@@ -105,7 +108,7 @@ def run(obj, host, port, threads):
         except StoreNotEmpty:  # another process loaded it between the look and the lock
             done = {"loaded": False}
         if done["loaded"]:
-            say_loaded(done)
+            say_loaded(done, accounts=False)  # listed with their passwords below
     print_stages(obj, tracker.stages())
     say_sample_accounts(tracker.sample_accounts(), obj.settings.data_dir)
     from web.serving import address, make_server

@@ -45,6 +45,8 @@ def copy_command(obj, target, target_data_dir):
         f"Copied {counted(done['events'], 'event')} ({counted(done['children'], 'child')}, "
         f"{counted(done['households'], 'household')}, {counted(done['alerts'], 'alert')}) to {done['target']}, {kind}."
     )
+    if done.get("accounts") or done.get("viewings"):
+        click.echo(f"The copy holds {counted(done['accounts'], 'account')} and {counted(done['viewings'], 'viewing')} of histories (the view log) too.")
     click.echo(f"Its data folder is {done['data_dir']}; its read models are built by the first command that reads it.")
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 _fixed_today: datetime.date | None = None
+_fixed_now: datetime.datetime | None = None
 
 
 def set_today(day: datetime.date | None) -> None:
@@ -33,5 +34,16 @@ def today() -> datetime.date:
 
 
 def now() -> datetime.datetime:
-    """The current time, aware, in UTC."""
+    """The current time, aware, in UTC (fixed by `set_now`, for tests)."""
+    if _fixed_now is not None:
+        return _fixed_now.astimezone(datetime.timezone.utc)
     return datetime.datetime.now(datetime.timezone.utc)
+
+
+def set_now(moment: datetime.datetime | None) -> None:
+    """Fix the time `now()` gives (aware; None returns to the real clock): for tests
+    of what expires (failed sign-ins, sessions)."""
+    global _fixed_now
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("set_now needs an aware datetime")
+    _fixed_now = moment

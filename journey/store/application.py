@@ -29,6 +29,9 @@ from journey.domain.errors import ChildNotFound, ConcurrentChange, HouseholdNotF
 from journey.domain.milestones import SHARED_WITH_HOUSEHOLD
 from journey.settings import Settings
 from journey.store import keys
+# Imported for their events' stable topics, registered wherever the log is read
+# (the projections' reader process too): accounts and the view log.
+from journey.store import account as _account_events, view_log as _view_log_events  # noqa: F401
 from journey.store.child import Child
 from journey.store.household import Household
 from journey.store.identity import child_id, household_id, identity_secret

@@ -38,15 +38,18 @@ from journey.domain.errors import JourneyError
 from journey.domain.timescale_rules import RULES_FILE_NAME
 from journey.settings import Settings, postgres_env
 from journey.store import keys
+from journey.store.account import Account, account_id
 from journey.store.application import JourneyTracker, private_folder
 from journey.store.child import Child
 from journey.store.household import Household
 from journey.store.identity import child_id, household_id, identity_secret
+from journey.store.view_log import VIEWING_TOPIC
 
 BATCH = 1000
 CHILD_STARTS = get_topic(Child.Registered)
 HOUSEHOLD_STARTS = get_topic(Household.Registered)
 ALERT_STARTS = get_topic(Alert.Raised)
+ACCOUNT_STARTS = get_topic(Account.Created)
 DATA_FILES = (AGENCY_FILE, RULES_FILE_NAME)
 
 
@@ -84,6 +87,8 @@ def copy_store(source: JourneyTracker, target: Settings, *, progress: Callable[[
         "children": identities.counts["child"],
         "households": identities.counts["household"],
         "alerts": identities.counts["alert"],
+        "accounts": identities.counts["account"],
+        "viewings": identities.counts["viewing"],
         "position": head,
         "target": target.describe_store(),
         "data_dir": str(target.data_dir),
@@ -147,7 +152,9 @@ class Identities:
 
     new: dict[uuid.UUID, uuid.UUID] = dataclasses.field(default_factory=dict)
     taken: set[uuid.UUID] = dataclasses.field(default_factory=set)
-    counts: dict[str, int] = dataclasses.field(default_factory=lambda: {"child": 0, "household": 0, "alert": 0})
+    counts: dict[str, int] = dataclasses.field(
+        default_factory=lambda: {"child": 0, "household": 0, "alert": 0, "account": 0, "viewing": 0}
+    )
 
     def add(self, old: uuid.UUID, derived_old: uuid.UUID, new: uuid.UUID, kind: str, what: str) -> None:
         if old != derived_old:
@@ -170,9 +177,11 @@ class Identities:
 
 def _identities(source: JourneyTracker, target_secret: bytes | None, head: int) -> Identities:
     """Every stream's new id, from the event that starts it (a child's or a
-    household's registration, an alert's raising), checked against its id now."""
+    household's registration, an alert's raising), checked against its id now.
+    An account's id (from its user name) and a viewing's (random) depend on no
+    key: they are kept."""
     found = Identities()
-    for batch in _batches(source, head, topics=(CHILD_STARTS, HOUSEHOLD_STARTS, ALERT_STARTS)):
+    for batch in _batches(source, head, topics=(CHILD_STARTS, HOUSEHOLD_STARTS, ALERT_STARTS, ACCOUNT_STARTS, VIEWING_TOPIC)):
         for n in batch:
             state = _decode(source.mapper, n.state)
             old = uuid.UUID(str(n.originator_id))
@@ -183,6 +192,11 @@ def _identities(source: JourneyTracker, target_secret: bytes | None, head: int) 
             elif n.topic == HOUSEHOLD_STARTS:
                 ref = state["household_ref"]
                 found.add(old, household_id(ref, source.secret), household_id(ref, target_secret), "household", f"household {ref}")
+            elif n.topic == ACCOUNT_STARTS:
+                name = state["username"]
+                found.add(old, account_id(name), account_id(name), "account", f"user {name}")
+            elif n.topic == VIEWING_TOPIC:
+                found.add(old, old, old, "viewing", f"viewing {old}")
             else:
                 subject, rule, started = state["subject_id"], state["rule_id"], state["started_on"]
                 found.add(old, alert_id(subject, rule, started), alert_id(found.of(subject), rule, started),
