@@ -152,10 +152,12 @@ def test_the_proxy_is_believed_only_when_named(web_sample, tmp_path):
 
 
 def test_every_response_has_the_security_headers_and_scripts_carry_its_nonce(web_app):
+    visitor = web_app.test_client()
     client = web_app.test_client()
     sign_in(client, "mo.manager")
     for url in ("/sign-in", "/", "/alerts", "/children/waiting", "/no-such-page"):
-        response = client.get(url)
+        response = (visitor if url == "/sign-in" else client).get(url)
+        assert response.status_code in (200, 404), url
         policy = response.headers["Content-Security-Policy"]
         nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
         assert "script-src 'nonce-" in policy and "'unsafe-inline'" not in policy
@@ -172,7 +174,7 @@ def test_every_response_has_the_security_headers_and_scripts_carry_its_nonce(web
 def test_signing_in_goes_back_only_to_a_page_of_this_site(web_app):
     client = web_app.test_client()
     start = client.get("/children/waiting")
-    assert "next=%2Fchildren%2Fwaiting" in start.headers["Location"]
+    assert "next=/children/waiting" in start.headers["Location"]
     page = client.get(start.headers["Location"])
     done = client.post("/sign-in", data={"username": "mo.manager", "password": PASSWORD, "next": "/children/waiting",
                                          "csrf_token": csrf_of(page)})

@@ -40,6 +40,7 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
         PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
     ])
     app.jinja_env.globals["service_name"] = SERVICE_NAME
+    app.jinja_env.globals["govukRebrand"] = False  # GOV.UK's 2025 brand is for GOV.UK services only
     app.extensions["journey.tracker"] = tracker
 
     security.init_app(app)
