@@ -28,7 +28,7 @@ from journey.service import (
     UsernameNotAllowed,
     UsernameTaken,
 )
-from journey.store.account import account_id
+from journey.store.identity import account_id
 
 PASSWORD = "correct horse battery"
 NOON = datetime.datetime(2024, 6, 30, 11, 0, tzinfo=datetime.UTC)
@@ -93,7 +93,7 @@ def test_no_store_yet_means_no_user_and_nothing_created(service):
 def test_the_stored_hash_is_scrypt_with_its_parameters_and_a_salt_of_its_own(service):
     service.add_user("amy", role="tracker", password=PASSWORD, by=BY)
     service.add_user("bob", role="tracker", password=PASSWORD, by=BY)
-    hashes = [service.store.repository.get(account_id(name)).password_hash for name in ("amy", "bob")]
+    hashes = [service.store.repository.get(account_id(name, service.store.secret)).password_hash for name in ("amy", "bob")]
     for encoded in hashes:
         scheme, n, r, p, salt, digest = encoded.split("$")
         assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
@@ -357,3 +357,18 @@ def test_the_sample_accounts_are_one_per_role_with_random_passwords_in_an_owner_
 
 def test_no_sample_accounts_file_lists_none(service):
     assert service.sample_accounts() == []
+
+
+def test_on_an_encrypted_store_an_accounts_id_is_keyed(tmp_path):
+    """As a child's: the database alone does not tell which user names exist."""
+    from journey.service import Tracker, new_cipher_key
+    from journey.settings import Settings
+
+    key = new_cipher_key()
+    tracker = Tracker(Settings(tmp_path / "data", cipher_key=key))
+    tracker.add_user("amy", role="tracker", password="a long enough password", by="tests")
+    ids = {str(n.originator_id) for n in tracker.store.recorder.select_notifications(start=1, limit=100)}
+    assert str(account_id("amy")) not in ids
+    assert str(account_id("amy", tracker.store.secret)) in ids
+    assert tracker.sign_in("amy", "a long enough password", address="127.0.0.1")["username"] == "amy"
+    tracker.close()

@@ -17,18 +17,10 @@ import uuid
 
 from eventsourcing.domain import Aggregate
 
-# A fixed namespace: an account's id is derived from its (normalised) user name.
-NAMESPACE = uuid.UUID("0b4f7a52-8d3e-5c61-a9f0-3e7d2c18b6a4")
-
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES = 16
 HASH_BYTES = 32
 _MAXMEM = 64 * 1024 * 1024
-
-
-def account_id(username: str) -> uuid.UUID:
-    """The id of the account of `username` (already normalised)."""
-    return uuid.uuid5(NAMESPACE, f"account:{username}")
 
 
 def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
@@ -134,9 +126,10 @@ class Account(Aggregate):
         self.credentials_version = 1
 
     @classmethod
-    def open(cls, username: str, *, role: str, councils: list[str], password_hash: str, by: str) -> Account:
+    def open(cls, username: str, *, id: uuid.UUID, role: str, councils: list[str], password_hash: str, by: str) -> Account:
+        """A new account, its `id` from `identity.account_id` (keyed on an encrypted store)."""
         return cls._create(
-            cls.Created, id=account_id(username), username=username, role=role, councils=list(councils),
+            cls.Created, id=id, username=username, role=role, councils=list(councils),
             password_hash=password_hash, by=by,
         )
 

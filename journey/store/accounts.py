@@ -20,7 +20,8 @@ from eventsourcing.utils import get_topic
 
 from journey.domain import access, clock
 from journey.domain.errors import InvalidValue, UnknownCouncil
-from journey.store.account import Account, account_id, hash_password, password_matches
+from journey.store.account import Account, hash_password, password_matches
+from journey.store.identity import account_id
 from journey.store.sign_ins import FailedSignIns
 
 CREATED_TOPIC = get_topic(Account.Created)
@@ -36,7 +37,7 @@ def load_account(app: Any, username: str) -> Account | None:
     except access.UsernameNotAllowed:
         return None
     try:
-        return app.repository.get(account_id(name))
+        return app.repository.get(account_id(name, app.secret))
     except AggregateNotFoundError:
         return None
 
@@ -79,7 +80,7 @@ def add_account(app: Any, username: str, *, role: str, councils: Iterable[str] =
     access.check_password(password)
     if load_account(app, name) is not None:
         raise _taken(name)
-    account = Account.open(name, role=role, councils=names, password_hash=hash_password(password), by=by)
+    account = Account.open(name, id=account_id(name, app.secret), role=role, councils=names, password_hash=hash_password(password), by=by)
     try:
         app.save(account)
     except IntegrityError:  # added by someone else since we looked

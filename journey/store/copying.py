@@ -38,11 +38,11 @@ from journey.domain.errors import JourneyError
 from journey.domain.timescale_rules import RULES_FILE_NAME
 from journey.settings import Settings, postgres_env
 from journey.store import keys
-from journey.store.account import Account, account_id
+from journey.store.account import Account
 from journey.store.application import JourneyTracker, private_folder
 from journey.store.child import Child
 from journey.store.household import Household
-from journey.store.identity import child_id, household_id, identity_secret
+from journey.store.identity import account_id, child_id, household_id, identity_secret
 from journey.store.view_log import VIEWING_TOPIC
 
 BATCH = 1000
@@ -177,9 +177,8 @@ class Identities:
 
 def _identities(source: JourneyTracker, target_secret: bytes | None, head: int) -> Identities:
     """Every stream's new id, from the event that starts it (a child's or a
-    household's registration, an alert's raising), checked against its id now.
-    An account's id (from its user name) and a viewing's (random) depend on no
-    key: they are kept."""
+    household's registration, an account's opening, an alert's raising), checked
+    against its id now. A viewing's id (random) depends on no key: it is kept."""
     found = Identities()
     for batch in _batches(source, head, topics=(CHILD_STARTS, HOUSEHOLD_STARTS, ALERT_STARTS, ACCOUNT_STARTS, VIEWING_TOPIC)):
         for n in batch:
@@ -194,7 +193,7 @@ def _identities(source: JourneyTracker, target_secret: bytes | None, head: int) 
                 found.add(old, household_id(ref, source.secret), household_id(ref, target_secret), "household", f"household {ref}")
             elif n.topic == ACCOUNT_STARTS:
                 name = state["username"]
-                found.add(old, account_id(name), account_id(name), "account", f"user {name}")
+                found.add(old, account_id(name, source.secret), account_id(name, target_secret), "account", f"user {name}")
             elif n.topic == VIEWING_TOPIC:
                 found.add(old, old, old, "viewing", f"viewing {old}")
             else:

@@ -1,4 +1,4 @@
-"""Deterministic identities for children and households.
+"""Deterministic identities for children, households and accounts.
 
 The library stores aggregate ids in plain text even when events are encrypted,
 so with a cipher key the id is a keyed hash (HMAC-SHA256) of the council and the
@@ -22,6 +22,12 @@ def child_id(council_key: str, child_ref: str, secret: bytes | None = None) -> u
 
 def household_id(household_ref: str, secret: bytes | None = None) -> uuid.UUID:
     return _identity(f"household:{household_ref.strip()}", secret)
+
+
+def account_id(username: str, secret: bytes | None = None) -> uuid.UUID:
+    """The id of the account of `username` (already normalised): keyed like a
+    child's, so the database alone does not tell which user names exist."""
+    return _identity(f"account:{username}", secret)
 
 
 def _identity(name: str, secret: bytes | None) -> uuid.UUID:
