@@ -32,6 +32,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import types
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -524,14 +525,17 @@ class Tracker:
         self._refuse_outside(la, child_ref, within)
         return self.store.summary(la, child_ref)
 
-    def find_child(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> dict:
+    def find_child(self, la: str, child_ref: str, *, within: Sequence[str] | None = None, viewer: dict | None = None) -> dict:
         """The child's summary and open alerts, found by council and reference; a
-        child outside `within`, or an unknown council, is `ChildNotFound`."""
+        child outside `within`, or an unknown council, is `ChildNotFound`. With
+        `viewer` (a child's page), the viewing of its record is put in the view log."""
         try:
             council = self.store.council(la).name
         except UnknownCouncil:
             raise ChildNotFound(f"no child {child_ref.strip()} of {la.strip()} is recorded", field="child_ref") from None
         summary = self.child_summary(council, child_ref.strip(), within=within)
+        if viewer is not None:
+            self._record_viewing(_viewer(viewer), "record", child=types.SimpleNamespace(**summary))
         summary["alerts"] = [a for a in self.alerts(la=council) if a["child_ref"] == summary["child_ref"] and a["status"] != CLOSED]
         return summary
 
@@ -974,7 +978,9 @@ def view_log_sentence(entry: dict) -> str:
         whose = f"child {entry['child_ref']} of {entry['local_authority']}"
     else:
         whose = f"household {entry['household_ref']}"
-    if entry["as_at"]:
+    if entry["what"] == "record":
+        seen = f"the record of {whose} (its current milestones)"
+    elif entry["as_at"]:
         seen = f"the journey of {whose} as it stood on {datetime.date.fromisoformat(entry['as_at']):%-d %b %Y}"
     else:
         seen = f"the history of {whose}"

@@ -1,17 +1,22 @@
 """`journey run` (what `make run` starts): sample data on an empty data directory,
-children by stage, then the scheduler in the foreground until Ctrl-C."""
+children by stage, the sample accounts' sign-ins, then the web view and the
+scheduler until Ctrl-C stops both."""
 
+import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 import tomllib
+import urllib.request
 
 
 def start_run(data_dir):
     return subprocess.Popen(
-        [sys.executable, "-m", "journey.cli", "--data-dir", str(data_dir), "run"],
+        # port 0: any free port (the address is printed)
+        [sys.executable, "-m", "journey.cli", "--data-dir", str(data_dir), "run", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -33,23 +38,39 @@ def read_until(process, text, timeout=60):
     raise AssertionError(f"{text!r} never appeared in:\n{''.join(lines)}")
 
 
-def test_run_loads_the_sample_once_shows_stages_and_stops_on_ctrl_c(tmp_path):
-    first = start_run(tmp_path)
-    lines = read_until(first, "scheduler started")
-    output = "".join(lines)
-    assert "loading the sample agency" in output
-    assert "Children by stage" in output and "adopted" in output
-    assert f"Sample accounts, one per role: sample.tracker, sample.manager, sample.auditor, sample.admin (their passwords are in {tmp_path / 'sample-accounts.toml'})" in output
-    passwords = tomllib.loads((tmp_path / "sample-accounts.toml").read_text())["accounts"]
-    assert len(passwords) == 4 and not any(a["password"] in output for a in passwords)
-    first.send_signal(signal.SIGINT)
-    rest, _ = first.communicate(timeout=60)
-    assert first.returncode == 0, rest
-    assert "scheduler stopped" in rest
+@contextlib.contextmanager
+def running(data_dir):
+    process = start_run(data_dir)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=30)
 
-    second = start_run(tmp_path)
-    output = "".join(read_until(second, "scheduler started"))
-    assert "loading the sample agency" not in output
-    second.send_signal(signal.SIGINT)
-    second.communicate(timeout=60)
-    assert second.returncode == 0
+
+def test_run_loads_the_sample_once_serves_the_web_view_and_stops_on_ctrl_c(tmp_path):
+    with running(tmp_path) as first:
+        lines = read_until(first, "scheduler started")
+        output = "".join(lines)
+        assert "loading the sample agency" in output
+        assert "Children by stage" in output and "adopted" in output
+        accounts = tomllib.loads((tmp_path / "sample-accounts.toml").read_text())["accounts"]
+        assert len(accounts) == 4
+        for account in accounts:  # each sign-in and its password, for the sample only
+            assert re.search(rf"sign in as {re.escape(account['username'])}\s+password {re.escape(account['password'])}", output)
+        address = re.search(r"Web view on (http://127\.0\.0\.1:\d+/)", output).group(1)
+        with urllib.request.urlopen(address + "sign-in", timeout=10) as page:
+            assert page.status == 200 and b"Sign in" in page.read()
+        first.send_signal(signal.SIGINT)
+        rest, _ = first.communicate(timeout=60)
+        assert first.returncode == 0, rest
+        assert "scheduler stopped" in rest and "Web view stopped" in rest
+
+    with running(tmp_path) as second:
+        output = "".join(read_until(second, "scheduler started"))
+        assert "loading the sample agency" not in output
+        assert "sign in as sample.tracker" in output  # shown at every start while the sample's file is there
+        second.send_signal(signal.SIGINT)
+        second.communicate(timeout=60)
+        assert second.returncode == 0

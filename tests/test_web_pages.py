@@ -225,3 +225,18 @@ def test_signed_in_home_says_who_and_links_on(web_app, manager):
     home = admin.get("/")
     assert home.status_code == 200 and not soup(home).find("a", href="/children/waiting")
     assert csrf_of(home)
+
+
+def test_opening_a_childs_page_is_in_the_view_log(web_app, manager):
+    tracker = tracker_of(web_app)
+    alert = an_open_alert(web_app)
+    before = tracker.view_log()["total"]
+    assert manager.get(f"/children/{council_slug(web_app, 0)}/NOPE").status_code == 404
+    assert tracker.view_log()["total"] == before  # nothing viewed
+    council = next(c for c in tracker.councils() if c["name"] == alert["local_authority"])
+    assert manager.get(f"/children/{council['code'] or council['name']}/{alert['child_ref']}").status_code == 200
+    latest = tracker.view_log(limit=1)["entries"][0]
+    assert latest["child_ref"] == alert["child_ref"] and latest["by"] == "mo.manager" and latest["via"] == "web"
+    assert "viewed the record of child" in latest["sentence"]
+    assert tracker.child_history(alert["local_authority"], alert["child_ref"],
+                                 viewer={"username": "x", "role": None, "via": "command line"})["entries"]

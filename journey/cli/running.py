@@ -64,8 +64,8 @@ DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS = "127.0.0.1", 8000, 8
 def server_options(f):
     f = click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=click.IntRange(1, 64),
                      help="Request threads of the web view.")(f)
-    f = click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535),
-                     help="The port the web view listens on.")(f)
+    f = click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535),
+                     help="The port the web view listens on (0: any free port, printed).")(f)
     f = click.option("--host", default=DEFAULT_HOST, show_default=True,
                      help="The address the web view listens on (127.0.0.1: this machine only; behind a TLS proxy, see the README).")(f)
     return f

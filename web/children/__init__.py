@@ -124,7 +124,8 @@ def find():
 @requires("view_children")
 def child(council: str, child_ref: str):
     pages.wait_for_change()
-    summary = tracker().find_child(council, child_ref, within=within())
+    viewer = {"username": g.user["username"], "role": g.user["role"], "via": "web"}
+    summary = tracker().find_child(council, child_ref, within=within(), viewer=viewer)
     rules = {r["id"]: r["title"] for r in tracker().alert_rules()}
     return render_template("children/child.html", title=f"Child {summary['child_ref']}", child=summary, rules=rules,
                            milestone_words=milestone_words, user=g.user)
