@@ -74,3 +74,30 @@ def test_run_loads_the_sample_once_serves_the_web_view_and_stops_on_ctrl_c(tmp_p
         second.send_signal(signal.SIGINT)
         second.communicate(timeout=60)
         assert second.returncode == 0
+
+
+def test_serve_answers_until_ctrl_c_and_refuses_a_folder_without_data(tmp_path):
+    empty = subprocess.run([sys.executable, "-m", "journey.cli", "--data-dir", str(tmp_path / "nothing"), "serve", "--port", "0"],
+                           capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 1 and "no tracker data" in empty.stderr
+    assert not (tmp_path / "nothing").exists()
+    subprocess.run([sys.executable, "-m", "journey.cli", "--data-dir", str(tmp_path), "demo"], check=True,
+                   capture_output=True, timeout=120)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "journey.cli", "--data-dir", str(tmp_path), "serve", "--port", "0", "--threads", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        line = "".join(read_until(process, "Web view on"))
+        address = re.search(r"(http://127\.0\.0\.1:\d+/)", line).group(1)
+        with urllib.request.urlopen(address + "sign-in", timeout=10) as page:
+            assert page.status == 200
+            assert page.headers["Content-Security-Policy"] and "waitress" not in str(page.headers).lower()
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=30)
+        assert process.returncode == 0 and "Web view stopped" in rest
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=30)

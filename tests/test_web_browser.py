@@ -123,5 +123,11 @@ def test_every_page_type_passes_axe(web_app, site, browser_page):
         sign_in(other, site, "audrey.auditor")
         other.goto(f"{site}/view-log")
         assert_no_axe_violations(other)
+        other.get_by_role("button", name="Sign out").click()
+        other.wait_for_url(f"{site}/sign-in")
+        sign_in(other, site, "ada.admin")
+        response = other.goto(f"{site}/alerts")  # an admin sees no child's data
+        assert response.status == 403
+        assert_no_axe_violations(other)
     finally:
         auditor.close()

@@ -50,6 +50,9 @@ def test_every_page_type_is_a_good_page(web_app, manager):
         page = manager.get(url)
         assert page.status_code in (200, 404), url
         assert page_problems(page) == [], url
+        for form in soup(page).find_all("form"):  # every form that writes carries the token
+            if form.get("method", "get").lower() == "post":
+                assert form.find("input", attrs={"name": "csrf_token", "type": "hidden"}), (url, form.get("action"))
     auditor = web_app.test_client()
     sign_in(auditor, "audrey.auditor")
     assert page_problems(auditor.get("/view-log")) == []

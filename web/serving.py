@@ -33,6 +33,7 @@ def serve(tracker: Tracker, *, host: str, port: int, threads: int, echo: Callabl
     server = make_server(tracker, host=host, port=port, threads=threads)
     echo(f"Web view on {address(server)} ({threads} threads). Ctrl-C stops it.")
     try:
-        server.run()
+        server.run()  # returns, or raises KeyboardInterrupt, on Ctrl-C
     finally:
         server.close()
+        echo("Web view stopped.")

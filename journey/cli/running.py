@@ -86,7 +86,7 @@ def serve(obj, host, port, threads):
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     except KeyboardInterrupt:
-        click.echo("Web view stopped.")
+        pass  # stopped, and said so
 
 
 @click.command()
