@@ -148,3 +148,21 @@ def test_an_auditor_changes_no_alert(web_app):
 def test_every_permission_is_used_by_a_route_or_kept_for_the_next_pages():
     used = {permission for _, permission in ROUTES.values()}
     assert used - {PUBLIC} <= set(PERMISSIONS)
+
+
+def test_a_malformed_or_ambiguous_alert_id_is_404_and_names_no_child(web_app):
+    client = web_app.test_client()
+    sign_in(client, "terry.tracker")
+    for given in ("not-an-id", "0", "zzzzzzzz-zzzz"):
+        response = client.get(f"/alerts/{given}")
+        assert response.status_code == 404, given
+    # a prefix that starts many alerts: the refusal would list them, the page does not
+    first = tracker_of(web_app).alerts()[0]["id"][:1]
+    response = client.get(f"/alerts/{first}0000000")
+    assert response.status_code == 404
+    assert "child" not in response.get_data(as_text=True).split("<main", 1)[1].split("</main>")[0].lower().replace("a child or alert you cannot see", "")
+
+
+def test_assets_need_no_account_and_set_no_cookie(web_app):
+    response = web_app.test_client().get("/assets/application.css")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers

@@ -75,6 +75,8 @@ def _signed_in_user() -> dict | None:
 def _check_access():
     if request.endpoint is None:
         return None  # no such route: a 404 follows
+    if request.endpoint in BUILT_IN_PUBLIC:
+        return None  # the assets: no account is loaded for them
     needed = permission_of(current_app, request.endpoint)
     if needed is None:
         current_app.logger.error("route %s declares no permission: refused", request.endpoint)

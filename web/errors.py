@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from journey.service import AlertNotFound, ChildNotFound, HouseholdNotFound, UnknownCouncil
+from journey.service import AlertNotFound, ChildNotFound, HouseholdNotFound, JourneyError, UnknownCouncil
 
 TITLES = {
     400: ("Your form could not be sent", None),
@@ -35,7 +35,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HouseholdNotFound)
     @app.errorhandler(AlertNotFound)
     @app.errorhandler(UnknownCouncil)
+    @app.errorhandler(JourneyError)
     def not_found(error):
+        # Any refusal that reaches here came from the address itself (a malformed
+        # or ambiguous alert id, say): not found, saying nothing more, because a
+        # refusal's message may name other councils' children.
         return _page(404)
 
     @app.errorhandler(Exception)

@@ -120,6 +120,8 @@ def refuse_forged_forms() -> None:
 
 def _end_idle_sessions() -> None:
     """A session unused for SESSION_IDLE_MINUTES is ended (its user signs in again)."""
+    if request.endpoint == "static":
+        return  # the assets neither need a session nor keep one alive
     seen = session.get("seen")
     now = clock.now()
     if seen:
