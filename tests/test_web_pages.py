@@ -243,3 +243,12 @@ def test_opening_a_childs_page_is_in_the_view_log(web_app, manager):
     assert "viewed the record of child" in latest["sentence"]
     assert tracker.child_history(alert["local_authority"], alert["child_ref"],
                                  viewer={"username": "x", "role": None, "via": "command line"})["entries"]
+
+
+def test_the_waiting_list_counts_each_stage(web_app, manager):
+    tracker = tracker_of(web_app)
+    nav = soup(manager.get("/children/waiting")).find("nav", attrs={"aria-label": "Lists by stage"})
+    items = [li.get_text(" ", strip=True) for li in nav.find_all("li")]
+    assert len(items) == 5
+    assert items[0].endswith(f": {tracker.waiting_page()['total']}")
+    assert items[3].endswith(f": {tracker.waiting_page(stage='matched')['total']}")

@@ -50,6 +50,13 @@ def waiting():
     if found["page"] > found["pages"]:
         return redirect(url_for("children.waiting", **{k: v for k, v in filters.items() if v}, page=found["pages"]))
     first = (found["page"] - 1) * found["per_page"] + 1 if found["children"] else 0
+    # How many are on each list, as filtered but for the stage: the list "by stage".
+    by_stage = [
+        {"list": name, "text": pages.LIST_WORDS[name], "count": _waiting({**filters, "list": name}, 1, 1)["total"],
+         "href": url_for("children.waiting", **{k: v for k, v in {**filters, "list": name}.items() if v}),
+         "current": (filters["list"] or None) == name}
+        for name in (None, *WAITING_LISTS)
+    ]
     return render_template(
         "children/waiting.html", title="Children waiting", found=found, filters=filters, first=first,
         council_options=[(c["name"], c["name"]) for c in pages.visible_councils()],
@@ -58,7 +65,7 @@ def waiting():
         sort_options=[(name, SORT_WORDS[name]) for name in WAITING_SORTS],
         pagination=pages.pagination(found["page"], found["pages"], found["total"], found["per_page"], **filters),
         csv_url=url_for("children.waiting_csv", **{k: v for k, v in filters.items() if v}),
-        list_title=pages.LIST_WORDS[filters["list"] or None],
+        list_title=pages.LIST_WORDS[filters["list"] or None], by_stage=by_stage,
     )
 
 
