@@ -68,7 +68,7 @@ def test_a_tracker_reviews_alerts_and_opens_the_waiting_list(web_app, site, brow
     expected = tracker_of(web_app).waiting_page(within=[council])
     assert page.locator("tbody tr").count() == min(50, expected["total"]) > 0
     assert set(page.locator("tbody tr td:nth-child(2)").all_inner_texts()) == {council}
-    page.get_by_label("Stage").select_option("matched")
+    page.get_by_label("Stage", exact=True).select_option("matched")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"list=matched"))
     matched = tracker_of(web_app).waiting_page(within=[council], stage="matched")["total"]
