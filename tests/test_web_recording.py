@@ -124,8 +124,9 @@ def test_the_second_step_asks_for_the_chosen_milestones_details_only(terry, trac
     reversal = terry.get(f"{child_path()}/record?milestone=decision_reversed")
     assert [r["value"] for r in soup(reversal).select("input[name=reason]")] == ["RD1", "RD2", "RD3", "RD4"]
     assert "RD2: The court did not make a placement order" in text_of(reversal)
-    choose = terry.get(f"{child_path()}/record?milestone=nope")
-    assert choose.status_code == 400 and summary_items(choose) == [("Choose the milestone to record", "#milestone")]
+    for query in ("milestone=nope", "chosen=1"):
+        choose = terry.get(f"{child_path()}/record?{query}")
+        assert choose.status_code == 400 and summary_items(choose) == [("Choose the milestone to record", "#milestone")]
 
 
 def test_the_child_page_links_to_the_forms_for_trackers_only(web_app, tracker, terry):

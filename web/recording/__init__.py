@@ -214,8 +214,8 @@ def record(council: str, child_ref: str):
     `?milestone=`): its date and details. POST: record it."""
     child = _child(council, child_ref)
     source = request.form if request.method == "POST" else request.args
-    if request.method == "GET" and "milestone" not in source:
-        return _choose(child)
+    if request.method == "GET" and "milestone" not in source and "chosen" not in source:
+        return _choose(child)  # the first step (`chosen` says its form was sent, with or without a choice)
     chosen, errors = forms.load(forms.ChooseMilestoneSchema(), {"milestone": source.get("milestone", "")})
     if errors:
         return _choose(child, errors=errors)
