@@ -431,3 +431,14 @@ def test_a_post_without_the_csrf_token_is_refused_and_writes_nothing(tracker, te
         assert terry.post(f"{child_path()}/{action}", data=data).status_code == 400, action
         assert terry.post(f"{child_path()}/{action}", data={**data, "csrf_token": "made-up"}).status_code == 400, action
     assert tracker.log_length() == before
+
+
+def test_the_forms_have_words_for_every_milestone_detail_code_and_rule():
+    from journey.service import AUTHORITIES, CHILD_MILESTONE_DETAILS, EARLY_PERMANENCE_KINDS, ETHNICITIES
+    from web.recording import words
+
+    assert set(words.MILESTONE_NOUNS) == set(CHILD_MILESTONES)
+    assert {d for details in CHILD_MILESTONE_DETAILS.values() for d in details} <= set(words.DETAIL_LABELS)
+    assert set(words.AUTHORITY_WORDS) == set(AUTHORITIES) and set(words.KIND_WORDS) == set(EARLY_PERMANENCE_KINDS)
+    assert set(words.ETHNICITY_WORDS) == set(ETHNICITIES)
+    assert set(words.RULE_WORDS) == set(RULES_OF_ORDER)

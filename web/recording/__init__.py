@@ -23,7 +23,6 @@ from journey.service import (
     EARLY_PERMANENCE_KINDS,
     ETHNICITIES,
     REVERSAL_REASONS,
-    SEXES,
     ChildNotFound,
     JourneyError,
     UnknownCouncil,
