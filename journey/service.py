@@ -69,6 +69,9 @@ from journey.domain.errors import (
     HouseholdNotFound,
     InvalidValue,
     JourneyError,
+    JourneyRulesBroken,
+    MilestoneNotFound,
+    RuleOfOrderBroken,
     UnknownCouncil,
 )
 from journey.domain.gaps import gaps
@@ -106,6 +109,19 @@ WAITING_GROUPS = tuple(queries.GROUP_CONDITIONS)
 WAITING_SORTS = queries.WAITING_SORTS
 AlertNotFound = alerts.AlertNotFound
 REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
+# The vocabulary of a child's record, for a form: the milestones in journey order,
+# the details each takes, the allowed values of the coded ones (in the order they
+# are offered), which details are dates and which yes or no, and the attributes.
+CHILD_MILESTONES = milestone_words.CHILD_MILESTONES
+CHILD_MILESTONE_DETAILS = types.MappingProxyType(dict(milestone_words.CHILD_MILESTONE_DETAILS))
+AUTHORITIES = milestone_words.AUTHORITIES
+EARLY_PERMANENCE_KINDS = milestone_words.EARLY_PERMANENCE_KINDS
+DATE_DETAILS = milestone_words.DATE_DETAILS
+YES_NO_DETAILS = milestone_words.YES_NO_DETAILS
+CHILD_ATTRIBUTES = milestone_words.CHILD_ATTRIBUTES
+SEXES = types.MappingProxyType(dict(milestone_words.SEXES))
+ETHNICITIES = tuple(sorted(milestone_words.ETHNICITIES))
+RULES_OF_ORDER = tuple(sorted({cls.rule for cls in RuleOfOrderBroken.__subclasses__()}))
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 
 
@@ -691,6 +707,11 @@ class Tracker:
         pages = max(1, -(-found["total"] // per_page))
         return {**found, "page": page, "pages": pages, "per_page": per_page, "on": clock.today().isoformat()}
 
+    def household_choices(self) -> list[dict]:
+        """The agency's households by reference, to choose one from: each with its
+        `household_ref`, `interagency`, `stage`, `approved_on` and `withdrawn_on`."""
+        return queries.household_choices(self.read_models())
+
     def stages(self, *, la: str | None = None) -> dict:
         """How many children are at each stage today."""
         counts = queries.children_by_stage(self.read_models(), self.council_name(la))
@@ -1051,6 +1072,9 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
+    "AUTHORITIES", "CHILD_ATTRIBUTES", "CHILD_MILESTONES", "CHILD_MILESTONE_DETAILS", "DATE_DETAILS",
+    "EARLY_PERMANENCE_KINDS", "ETHNICITIES", "RULES_OF_ORDER", "SEXES", "YES_NO_DETAILS",
+    "JourneyRulesBroken", "MilestoneNotFound",
     "AlertNotFound", "AmbiguousMilestone", "CannotCopy", "ChildNotFound", "HouseholdNotFound", "UnknownCouncil",
     "WAITING_GROUPS", "WAITING_SORTS", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
     "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",

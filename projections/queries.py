@@ -206,6 +206,19 @@ def households_by_stage(db: Database) -> dict[str, int]:
     }
 
 
+def household_choices(db: Database) -> list[dict[str, Any]]:
+    """Every household by reference, with its stage, approval date and whether it
+    is interagency (a form's list to choose a household from)."""
+    rows = db.query(
+        "SELECT household_ref, interagency, stage, approved_on, withdrawn_on FROM households ORDER BY household_ref"
+    )
+    return [
+        {"household_ref": r["household_ref"], "interagency": bool(r["interagency"]), "stage": r["stage"],
+         "approved_on": r["approved_on"], "withdrawn_on": r["withdrawn_on"]}
+        for r in rows
+    ]
+
+
 def households_waiting(db: Database, on: Date | None = None) -> list[dict[str, Any]]:
     """A11: approvals still waiting to be matched on `on` (default today), longest first."""
     on = on or clock.today()

@@ -204,3 +204,18 @@ def test_no_module_imports_another_modules_underscore_names():
             if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("journey", "projections"):
                 offenders += [f"{path.relative_to(ROOT)}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
     assert offenders == []
+
+
+def test_the_households_to_choose_from_and_the_vocabulary_of_a_childs_record_are_plain_values(service):
+    import journey.service as vocabulary
+
+    service.household("H-2", interagency=True, recorded_by=BY)
+    service.record_household("H-1", "approved", "2024-03-02", recorded_by=BY)
+    chosen = service.household_choices()
+    assert json.loads(json.dumps(chosen)) == chosen
+    assert [(h["household_ref"], h["interagency"], h["approved_on"]) for h in chosen] == [
+        ("H-1", False, "2024-03-02"), ("H-2", True, None)]
+    assert vocabulary.CHILD_MILESTONES[0] == "unborn_identified" and "matched" in vocabulary.CHILD_MILESTONES
+    assert vocabulary.CHILD_MILESTONE_DETAILS["placed"] == ("household", "moved_in_on", "foster_carer_adoption")
+    assert set(vocabulary.REVERSAL_REASONS) == {"RD1", "RD2", "RD3", "RD4"}
+    assert "before birth" in vocabulary.RULES_OF_ORDER and "date in the future" in vocabulary.RULES_OF_ORDER

@@ -26,6 +26,10 @@ ROUTES = {
     "children.waiting_csv": ("GET", "view_children"),
     "children.find": ("GET", "view_children"),
     "children.child": ("GET", "view_children"),
+    "recording.record": ("GET, POST", "record_milestones"),
+    "recording.correct": ("GET, POST", "record_milestones"),
+    "recording.withdraw": ("GET, POST", "record_milestones"),
+    "recording.details": ("GET, POST", "record_milestones"),
     "audit.view_log": ("GET", "read_view_log"),
 }
 
@@ -60,6 +64,8 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
     """A URL for each GET route, about a child and an alert of the council at `council_index`."""
     council = tracker.councils()[council_index]
     alert = next(a for a in tracker.alerts(la=council["name"]) if a["child_ref"] and a["status"] != "closed")
+    child = f"/children/{council['code'] or council['name']}/{alert['child_ref']}"
+    event = tracker.child_summary(council["name"], alert["child_ref"])["milestones"][-1]["event_id"]
     return {
         "home.home": "/",
         "alerts.list_alerts": "/alerts",
@@ -69,9 +75,24 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
         "children.waiting": "/children/waiting",
         "children.waiting_csv": "/children/waiting.csv",
         "children.find": "/children/find",
-        "children.child": f"/children/{council['code'] or council['name']}/{alert['child_ref']}",
+        "children.child": child,
+        "recording.record": f"{child}/record",
+        "recording.correct": f"{child}/correct/{event}",
+        "recording.withdraw": f"{child}/withdraw/{event}",
+        "recording.details": f"{child}/details",
         "audit.view_log": "/view-log",
     }
+
+
+# What each recording form posts: a change the service would accept, were the
+# user allowed to make it (the milestone of `_urls`, corrected or withdrawn).
+RECORDING_POSTS = {
+    "recording.record": {"milestone": "family_finding_started", "occurred_on-day": "1", "occurred_on-month": "3",
+                         "occurred_on-year": "2025"},
+    "recording.correct": {"reason": "not allowed", "occurred_on-day": "1", "occurred_on-month": "1", "occurred_on-year": "2020"},
+    "recording.withdraw": {"reason": "not allowed"},
+    "recording.details": {"sibling_group": "NOT-ALLOWED"},
+}
 
 
 def tracker_of(app):
@@ -143,6 +164,50 @@ def test_an_auditor_changes_no_alert(web_app):
     for action, data in (("assign", {"owner": "me"}), ("acknowledge", {"note": "on it"})):
         assert client.post(f"{alert_url}/{action}", data={**data, "csrf_token": csrf_of(page)}).status_code == 403
     assert tracker.log_length() == before
+
+
+@pytest.mark.parametrize("username", ["audrey.auditor", "ada.admin"])
+def test_an_auditor_or_admin_gets_403_on_every_recording_form_and_writes_nothing(web_app, username):
+    tracker = tracker_of(web_app)
+    urls = _urls(tracker)
+    client = web_app.test_client()
+    sign_in(client, username)
+    token = csrf_of(client.get("/"))
+    page = client.get(urls["children.child"])
+    assert b"/record" not in page.data  # no links to the forms
+    before = tracker.log_length()
+    for endpoint, data in RECORDING_POSTS.items():
+        assert client.get(urls[endpoint]).status_code == 403, endpoint
+        assert client.post(urls[endpoint], data={**data, "csrf_token": token}).status_code == 403, endpoint
+        assert client.post(urls[endpoint], data=data).status_code == 403, endpoint  # refused before the token is read
+    assert tracker.log_length() == before
+
+
+def test_a_council_scoped_tracker_gets_404_for_another_councils_child_on_every_recording_form(web_app):
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "terry.tracker")  # Council 0 only
+    theirs = _urls(tracker, 1)
+    token = csrf_of(client.get("/"))
+    before = tracker.log_length()
+    for endpoint, data in RECORDING_POSTS.items():
+        assert client.get(theirs[endpoint]).status_code == 404, endpoint
+        assert client.get(theirs[endpoint] + "?milestone=matched").status_code == 404, endpoint
+        assert client.post(theirs[endpoint], data={**data, "csrf_token": token}).status_code == 404, endpoint
+    assert tracker.log_length() == before
+    mine = _urls(tracker, 0)
+    for endpoint in RECORDING_POSTS:
+        assert client.get(mine[endpoint]).status_code == 200, endpoint
+
+
+def test_a_manager_records_for_any_council(web_app):
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "mo.manager")
+    urls = _urls(tracker, 2)
+    token = csrf_of(client.get(urls["recording.details"]))
+    done = client.post(urls["recording.details"], data={**RECORDING_POSTS["recording.details"], "csrf_token": token})
+    assert done.status_code == 302 and "after=" in done.headers["Location"]
 
 
 def test_every_permission_is_used_by_a_route_or_kept_for_the_next_pages():

@@ -53,13 +53,35 @@ class JourneyError(Exception):
 
 
 class RuleOfOrderBroken(JourneyError):
-    """A milestone's date breaks one of the rules of order (domain.md section 2)."""
+    """A milestone's date breaks one of the rules of order (domain.md section 2).
+
+    `milestone` is the milestone that breaks it (None for the date of birth
+    itself); `against` and `against_on` the milestone (or "date_of_birth",
+    "today") and the date it is checked against; `detail` the date detail that
+    breaks it (`moved_in_on`), if it is a detail rather than the milestone's date."""
 
     rule = "rule of order"
 
-    def __init__(self, milestone, message: str):
+    def __init__(self, milestone, message: str, *, against: str | None = None, against_on=None, detail: str | None = None):
         super().__init__(message, dates=(getattr(milestone, "occurred_on", None),) if getattr(milestone, "occurred_on", None) else ())
         self.milestone = milestone
+        self.against = against
+        self.against_on = against_on
+        self.detail = detail
+
+    def breach_dict(self) -> dict:
+        """The breach as plain values, for an interface to word."""
+        occurred_on = getattr(self.milestone, "occurred_on", None)
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "milestone": getattr(self.milestone, "name", None),
+            "occurred_on": occurred_on.isoformat() if occurred_on else None,
+            "event_id": getattr(self.milestone, "event_id", None),
+            "against": self.against,
+            "against_on": self.against_on.isoformat() if hasattr(self.against_on, "isoformat") else self.against_on,
+            "detail": self.detail,
+        }
 
 
 class OrderBeforeBirth(RuleOfOrderBroken):
@@ -102,6 +124,10 @@ class JourneyRulesBroken(JourneyError):
         reasons = "; ".join(b.message for b in breaches)
         dates = tuple(d for b in breaches for d in b.dates)
         super().__init__(f"{subject}: refused ({self.rule}): {reasons}", child_ref=child_ref, local_authority=local_authority, dates=dates)
+
+    def to_dict(self) -> dict:
+        """As JourneyError's, with each of the `breaches` as plain values."""
+        return {**super().to_dict(), "breaches": [b.breach_dict() for b in self.breaches]}
 
 
 class InvalidValue(JourneyError):

@@ -50,7 +50,8 @@ def _before_birth(journey, date_of_birth):
     if date_of_birth is None:
         return []
     return [
-        OrderBeforeBirth(m, f"{_name(m)} on {m.occurred_on} is before the date of birth {date_of_birth}")
+        OrderBeforeBirth(m, f"{_name(m)} on {m.occurred_on} is before the date of birth {date_of_birth}",
+                         against="date_of_birth", against_on=date_of_birth)
         for m in journey
         if m.name not in BEFORE_BIRTH_ALLOWED and m.occurred_on < date_of_birth
     ]
@@ -76,6 +77,7 @@ def _decision_before_care(journey):
                         m,
                         f"adm_decision on {m.occurred_on} is before the entered_care on "
                         f"{later.occurred_on} that starts its period of care",
+                        against="entered_care", against_on=later.occurred_on,
                     )
                 )
     return found
@@ -101,6 +103,7 @@ def _match_after_placement(journey):
                         match,
                         f"matched on {match.occurred_on} is after the placed on "
                         f"{placed.occurred_on} it leads to",
+                        against="placed", against_on=placed.occurred_on,
                     )
                 )
                 break
@@ -117,13 +120,15 @@ def _after_adoption(journey):
         if m.name == "placed" and m.occurred_on >= adopted_on:
             found.append(
                 PlacedOnOrAfterAdoption(
-                    m, f"placed on {m.occurred_on} is on or after the adoption_order on {adopted_on}"
+                    m, f"placed on {m.occurred_on} is on or after the adoption_order on {adopted_on}",
+                    against="adoption_order", against_on=adopted_on,
                 )
             )
         elif m.occurred_on > adopted_on:
             found.append(
                 MilestoneAfterAdoption(
-                    m, f"{_name(m)} on {m.occurred_on} is after the adoption_order on {adopted_on}"
+                    m, f"{_name(m)} on {m.occurred_on} is after the adoption_order on {adopted_on}",
+                    against="adoption_order", against_on=adopted_on,
                 )
             )
     return found
@@ -143,6 +148,7 @@ def _after_reversal(journey):
                     m,
                     f"{m.name} on {m.occurred_on} follows the decision_reversed on {reversed_on} "
                     "with no new adm_decision between",
+                    against="decision_reversed", against_on=reversed_on,
                 )
             )
     return found
@@ -151,14 +157,17 @@ def _after_reversal(journey):
 def _in_future(journey, date_of_birth, today):
     found = []
     if date_of_birth is not None and date_of_birth > today:
-        found.append(DateInFuture(None, f"the date of birth {date_of_birth} is in the future"))
+        found.append(DateInFuture(None, f"the date of birth {date_of_birth} is in the future",
+                                  against="today", against_on=today, detail="date_of_birth"))
     for m in journey:
         if m.occurred_on > today:
-            found.append(DateInFuture(m, f"{_name(m)} on {m.occurred_on} is in the future (today is {today})"))
+            found.append(DateInFuture(m, f"{_name(m)} on {m.occurred_on} is in the future (today is {today})",
+                                      against="today", against_on=today))
         for detail in DATE_DETAILS - {"expected_due_date"}:
             value = m.details.get(detail)
             if value is not None and value > today:
-                found.append(DateInFuture(m, f"{detail} {value} of {_name(m)} is in the future"))
+                found.append(DateInFuture(m, f"{detail} {value} of {_name(m)} is in the future",
+                                          against="today", against_on=today, detail=detail))
     return found
 
 
