@@ -26,6 +26,8 @@ ROUTES = {
     "children.waiting_csv": ("GET", "view_children"),
     "children.find": ("GET", "view_children"),
     "children.child": ("GET", "view_children"),
+    "replay.child": ("GET", "replay"),
+    "replay.scorecard": ("GET", "replay"),
     "audit.view_log": ("GET", "read_view_log"),
 }
 
@@ -70,6 +72,8 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
         "children.waiting_csv": "/children/waiting.csv",
         "children.find": "/children/find",
         "children.child": f"/children/{council['code'] or council['name']}/{alert['child_ref']}",
+        "replay.child": f"/replay/children/{council['code'] or council['name']}/{alert['child_ref']}",
+        "replay.scorecard": "/replay/scorecard",
         "audit.view_log": "/view-log",
     }
 

@@ -22,10 +22,10 @@ from web.access import requires, tracker, within
 
 blueprint = Blueprint("replay", __name__, template_folder="templates", url_prefix="/replay")
 
-TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)(:[0-5]\d)?")
 
 
-def _date(errors: dict, field: str, text: str, what: str, *, required: bool = False) -> datetime.date | None:
+def _date(errors: dict, field: str, text: str, what: str, *, required: bool = False, past: bool = True) -> datetime.date | None:
     text = text.strip()
     if not text:
         if required:
@@ -36,7 +36,7 @@ def _date(errors: dict, field: str, text: str, what: str, *, required: bool = Fa
     except ValueError:
         errors[field] = f"{what.capitalize()} must be a real date, written as year-month-day, for example 2024-06-30"
         return None
-    if day > clock.today():
+    if past and day > clock.today():
         errors[field] = f"{what.capitalize()} must be today or in the past"
         return None
     return day
@@ -44,10 +44,11 @@ def _date(errors: dict, field: str, text: str, what: str, *, required: bool = Fa
 
 def _known_on(errors: dict, args) -> str | None:
     """The 'as known on' moment typed (a date, and perhaps a time), as the service takes it."""
-    day = _date(errors, "known_on", args.get("known_on", ""), "the date it was known on")
+    # A moment after the last event is harmless (it knows everything): no "in the past" check.
+    day = _date(errors, "known_on", args.get("known_on", ""), "the date it was known on", past=False)
     time_text = args.get("known_time", "").strip()
     if time_text and not TIME.fullmatch(time_text):
-        errors["known_time"] = "Enter the time in 24-hour hours and minutes, for example 14:30"
+        errors["known_time"] = "Enter the time as 24-hour hours and minutes (and seconds if you need them), for example 14:30"
         return None
     if time_text and day is None and "known_on" not in errors:
         errors["known_on"] = "Enter the date it was known on, to go with the time"
@@ -55,8 +56,8 @@ def _known_on(errors: dict, args) -> str | None:
     if day is None:
         return None
     if time_text:
-        hours, minutes = (int(part) for part in time_text.split(":"))
-        return datetime.datetime.combine(day, datetime.time(hours, minutes)).isoformat()
+        hours, minutes, *seconds = (int(part) for part in time_text.split(":"))
+        return datetime.datetime.combine(day, datetime.time(hours, minutes, *seconds)).isoformat()
     return day.isoformat()
 
 
@@ -125,7 +126,7 @@ def scorecard():
         if period_from and period_to and period_from > period_to:
             errors["period_to"] = "The period's last day must be on or after its first day"
         known_on = _known_on(errors, args)
-        if known_on is None and not errors:
+        if known_on is None and "known_on" not in errors and "known_time" not in errors:
             errors["known_on"] = "Enter the date the scorecard was known on"
         if not errors:
             la = form["la"] or None
