@@ -719,9 +719,12 @@ class Tracker:
     # -- queries: figures ----------------------------------------------------------------------
 
     def scorecard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
-                  as_known_on: str | None = None) -> dict:
+                  as_known_on: str | None = None, viewer: dict | None = None) -> dict:
         """A1, A2, A3 and A10 for the children adopted in the period (both days
-        included), now or as known on a date and time."""
+        included), now or as known on a date and time. With `viewer` (as
+        `child_history` takes it), a replay (`as_known_on`) is recorded in the view
+        log: "scorecard from FIRST to LAST as known on ...", of the council (None:
+        every council)."""
         first = values.parse_date(period_from, "period start")
         last = values.parse_date(period_to, "period end")
         if first > last:
@@ -730,7 +733,11 @@ class Tracker:
         known_on = None
         if as_known_on:
             known_on = history.parse_as_known_on(as_known_on)
+            checked = _viewer(viewer) if viewer is not None else None
             card = known.scorecard_as_known_on(self.store, known_on, first, last, council)
+            if checked is not None:
+                self._record_viewing(checked, f"scorecard from {first.isoformat()} to {last.isoformat()}", known_on=known_on,
+                                     child=types.SimpleNamespace(local_authority=council, child_ref=None))
         else:
             card = queries.scorecard_from_read_models(self.read_models(), first, last, council)
         return {
@@ -1095,7 +1102,10 @@ def view_log_sentence(entry: dict) -> str:
         whose = f"child {entry['child_ref']} of {entry['local_authority']}"
     else:
         whose = f"household {entry['household_ref']}"
-    if entry["what"] == "record":
+    if entry["what"].startswith("scorecard") and entry["child_ref"] is None and entry["household_ref"] is None:
+        period = entry["what"].split(" as known on")[0].removeprefix("scorecard ")
+        seen = f"the scorecard of {entry['local_authority'] or 'every council'} for children adopted {period}"
+    elif entry["what"] == "record":
         seen = f"the record of {whose} (its current milestones)"
     elif entry["as_at"]:
         seen = f"the journey of {whose} as it stood on {datetime.date.fromisoformat(entry['as_at']):%-d %b %Y}"

@@ -328,6 +328,9 @@ def test_the_scorecard_as_known_on_a_date_beside_the_current_one(web_app, audito
     assert rows["A1"][0].startswith("No children")  # nothing had been recorded by 2020
     assert "Changed" in rows["A1"][3]
     assert la in table.caption.get_text()
+    latest = tracker.view_log(limit=1)["entries"][0]  # the replay is in the view log
+    assert latest["by"] == "audrey.auditor" and latest["as_known_on"] and latest["local_authority"] == la
+    assert f"viewed the scorecard of {la} for children adopted from 2021-04-01 to 2025-03-31, as known on 1 Jan 2020" in latest["sentence"]
 
 
 def test_the_scorecard_replay_refuses_bad_dates(web_app, auditor):

@@ -3,7 +3,7 @@ is known now) or as known on a date and time (only what had been recorded by
 then), beside today's, with what changed since marked in words; and the
 scorecard as known on a date beside the current one, for a period and council.
 
-The service replays and records each child's replay in the view log; the pages
+The service replays and records each replay in the view log; the pages
 check the dates typed and say what is wrong in the error-summary pattern. A
 user tied to councils replays only their children and their councils'
 scorecards (another council's child is not found, a 404)."""
@@ -131,7 +131,7 @@ def scorecard():
         if not errors:
             la = form["la"] or None
             now = tracker().scorecard(period_from, period_to, la=la)
-            then = tracker().scorecard(period_from, period_to, la=la, as_known_on=known_on)
+            then = tracker().scorecard(period_from, period_to, la=la, as_known_on=known_on, viewer=pages.viewer())
             result = {"now": now, "then": then}
     status = 400 if errors else 200
     return render_template(
