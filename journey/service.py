@@ -44,7 +44,7 @@ from sqlite_utils import Database
 
 from journey import alerts
 from journey.alerts import digest as digests
-from journey.alerts.review import closed_in_time
+from journey.alerts.review import closed_in_time, subject_alerts
 from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
@@ -538,8 +538,13 @@ class Tracker:
         summary = self.child_summary(council, child_ref.strip(), within=within)
         if viewer is not None:
             self._record_viewing(_viewer(viewer), "record", child=types.SimpleNamespace(**summary))
-        summary["alerts"] = [a for a in self.alerts(la=council) if a["child_ref"] == summary["child_ref"] and a["status"] != CLOSED]
+        summary["alerts"] = [a for a in self._alerts_of_child(council, summary["child_ref"]) if a["status"] != CLOSED]
         return summary
+
+    def _alerts_of_child(self, la: str, child_ref: str) -> list[dict]:
+        """The child's alerts as `alerts` lists them (worst first), read by the child's stream."""
+        stream_id = queries.child_stream_id(self.read_models(), la, child_ref)
+        return subject_alerts(self.store, stream_id) if stream_id else []
 
     def _found_child(self, la: str, child_ref: str, within: Sequence[str] | None) -> dict:
         """The child's read-model row (`ChildNotFound` outside `within`, for an unknown
@@ -618,7 +623,7 @@ class Tracker:
         """Every alert of the child, open or closed, as `alert` gives it (with its
         `history`), by the date its clock started. A child outside `within` is `ChildNotFound`."""
         found = self._found_child(la, child_ref, within)
-        listed = [a for a in self.alerts(la=found["local_authority"]) if a["child_ref"] == found["child_ref"]]
+        listed = self._alerts_of_child(found["local_authority"], found["child_ref"])
         return [{**a, "history": self.alert_history(a["id"])} for a in sorted(listed, key=lambda a: (a["started_on"], a["rule"]))]
 
     def _refuse_outside(self, la: str, child_ref: str, within: Sequence[str] | None) -> None:

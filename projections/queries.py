@@ -176,10 +176,16 @@ def child_milestones(db: Database, la: str, child_ref: str) -> list[Milestone]:
 
 def clocks_of_child(db: Database, la: str, child_ref: str) -> list[dict[str, Any]]:
     """Every clock of one child (running or stopped), by start date."""
-    row = next(db.query("SELECT stream_id FROM children WHERE la_key = ? AND child_ref = ?", [council_key(la), child_ref]), None)
-    if row is None:
+    stream_id = child_stream_id(db, la, child_ref)
+    if stream_id is None:
         return []
-    return sorted(clocks_of_stream(db, row["stream_id"]), key=lambda c: (c["started_on"], c["rule_id"]))
+    return sorted(clocks_of_stream(db, stream_id), key=lambda c: (c["started_on"], c["rule_id"]))
+
+
+def child_stream_id(db: Database, la: str, child_ref: str) -> str | None:
+    """The id of the child's stream (None when it is not recorded)."""
+    row = next(db.query("SELECT stream_id FROM children WHERE la_key = ? AND child_ref = ?", [council_key(la), child_ref]), None)
+    return None if row is None else row["stream_id"]
 
 
 def children_by_stage(db: Database, la: str | None = None) -> dict[str, int]:

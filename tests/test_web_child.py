@@ -399,3 +399,14 @@ def test_an_auditor_cannot_post_any_form(web_app, auditor):
         posted += 1
     assert posted >= 2
     assert tracker.log_length() == before
+
+
+def test_a_childs_alerts_read_by_its_stream_are_the_councils_list_for_that_child(web_app):
+    tracker = tracker_of(web_app)
+    la = tracker.councils()[0]["name"]
+    children = {a["child_ref"] for a in tracker.alerts(la=la) if a["child_ref"]}
+    for ref in sorted(children)[:25]:
+        listed = [a for a in tracker.alerts(la=la) if a["child_ref"] == ref]
+        assert [{k: v for k, v in a.items() if k != "history"} for a in tracker.child_alerts(la, ref)] == sorted(
+            listed, key=lambda a: (a["started_on"], a["rule"]))
+        assert tracker.find_child(la, ref)["alerts"] == [a for a in listed if a["status"] != "closed"]
