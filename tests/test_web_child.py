@@ -410,3 +410,20 @@ def test_a_childs_alerts_read_by_its_stream_are_the_councils_list_for_that_child
         assert [{k: v for k, v in a.items() if k != "history"} for a in tracker.child_alerts(la, ref)] == sorted(
             listed, key=lambda a: (a["started_on"], a["rule"]))
         assert tracker.find_child(la, ref)["alerts"] == [a for a in listed if a["status"] != "closed"]
+
+
+def test_replayed_as_known_before_a_withdrawal_the_milestone_is_shown_marked_withdrawn(web_app, auditor):
+    tracker = tracker_of(web_app)
+    child = a_child(web_app)
+    la, ref = child["local_authority"], child["child_ref"]
+    recorded = tracker.record(la, ref, "register_referral", "2025-03-03", recorded_by="terry.tracker")
+    time.sleep(1.1)
+    between = datetime.datetime.now(LONDON).replace(microsecond=0).isoformat()
+    time.sleep(1.1)
+    tracker.withdraw(la, ref, "register_referral", "2025-03-03", reason="recorded on the wrong child", recorded_by="terry.tracker")
+    page = auditor.get(f"{replay_url(web_app, child)}?as_at=&known_on={between[:10]}&known_time={between[11:19]}")
+    assert page.status_code == 200 and page_problems(page) == []
+    html = soup(page)
+    row = html.select_one("#journey-then").find("tr", attrs={"data-event-id": str(recorded["event_id"])})
+    assert row.find("time")["datetime"] == "2025-03-03" and "Withdrawn since" in row.get_text()
+    assert not html.select_one("#journey-now").find("tr", attrs={"data-event-id": str(recorded["event_id"])})
