@@ -44,6 +44,7 @@ from sqlite_utils import Database
 
 from journey import alerts
 from journey.alerts import digest as digests
+from journey.alerts.review import closed_in_time, subject_alerts
 from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
@@ -76,6 +77,7 @@ from journey.domain.errors import (
 )
 from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
+from journey.domain.stages import stage_periods
 from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.domain.words import counted
 from journey.importers import milestones_file
@@ -552,8 +554,93 @@ class Tracker:
         summary = self.child_summary(council, child_ref.strip(), within=within)
         if viewer is not None:
             self._record_viewing(_viewer(viewer), "record", child=types.SimpleNamespace(**summary))
-        summary["alerts"] = [a for a in self.alerts(la=council) if a["child_ref"] == summary["child_ref"] and a["status"] != CLOSED]
+        summary["alerts"] = [a for a in self._alerts_of_child(council, summary["child_ref"]) if a["status"] != CLOSED]
         return summary
+
+    def _alerts_of_child(self, la: str, child_ref: str) -> list[dict]:
+        """The child's alerts as `alerts` lists them (worst first), read by the child's stream."""
+        stream_id = queries.child_stream_id(self.read_models(), la, child_ref)
+        return subject_alerts(self.store, stream_id) if stream_id else []
+
+    def _found_child(self, la: str, child_ref: str, within: Sequence[str] | None) -> dict:
+        """The child's read-model row (`ChildNotFound` outside `within`, for an unknown
+        council, or for a child not recorded)."""
+        try:
+            council = self.store.council(la).name
+        except UnknownCouncil:
+            raise ChildNotFound(f"no child {child_ref.strip()} of {la.strip()} is recorded", field="child_ref") from None
+        self._refuse_outside(council, child_ref.strip(), within)
+        found = queries.child(self.read_models(), council, child_ref.strip(), clock.today())
+        if found is None:
+            raise ChildNotFound(f"no child {child_ref.strip()} of {council} is recorded", field="child_ref")
+        return found
+
+    def child_record(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """The child as the read models hold it: `stage`, `stage_since`,
+        `days_in_stage`, the current dates (`entered_care_on`, `decision_on`,
+        `order_on`, `authority_on`, `matched_on`, `placed_on`, `left_care_on`,
+        `adoption_order_on`), `waiting`, `days_waiting` and `harder_to_place` (the
+        groups: sibling_group, bame, disabled, aged_5_plus, waiting_18_months_plus).
+        A child outside `within` is `ChildNotFound`."""
+        return self._found_child(la, child_ref, within)
+
+    def siblings(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The child's siblings: the other children of its council with its
+        sibling group (none without one), by reference, each as `child_record`
+        gives it. A child outside `within` is `ChildNotFound`."""
+        found = self._found_child(la, child_ref, within)
+        return queries.siblings(self.read_models(), found["local_authority"], found["child_ref"], clock.today())
+
+    def journey_chart(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """What a chart of the child's journey shows, from the read models: `on`
+        (today); `stages`, each stage the child has been at in order (`stage`,
+        `started_on`, `ended_on` (None: the stage now), `started_by` (the milestone),
+        `days` (to its end, or to today), `timescales` (the clocks that started in
+        it)); and `timescales`, every clock of the child: `rule`, `title`,
+        `started_on`, `due_on`, `warn_on`, `stopped_on`, `stopped_by`, `running`,
+        `days_allowed` (start to due), `days_taken` (start to its stop, or to
+        today), `level` today (None, "warning" or "breach"; None once stopped) and
+        `in_time` (whether it stopped on or before its due date; None while it
+        runs). A child outside `within` is `ChildNotFound`."""
+        found = self._found_child(la, child_ref, within)
+        db = self.read_models()
+        today = clock.today()
+        titles = {r["id"]: r["title"] for r in self.alert_rules()}
+        clocks = []
+        for row in queries.clocks_of_child(db, found["local_authority"], found["child_ref"]):
+            started = datetime.date.fromisoformat(row["started_on"])
+            due = datetime.date.fromisoformat(row["due_on"])
+            stopped = datetime.date.fromisoformat(row["stopped_on"]) if row["stopped_on"] else None
+            clocks.append({
+                "rule": row["rule_id"], "title": titles.get(row["rule_id"], row["rule_id"]),
+                "started_on": row["started_on"], "due_on": row["due_on"], "warn_on": row["warn_on"],
+                "stopped_on": row["stopped_on"], "stopped_by": row["stopped_by"], "running": row["running"],
+                "days_allowed": (due - started).days, "days_taken": ((stopped or today) - started).days,
+                "level": queries.clock_of(row).level_on(today) if row["running"] else None,
+                "in_time": None if row["running"] else closed_in_time(CLOSED, row["stopped_on"], row["due_on"]),
+            })
+        periods = stage_periods(queries.child_milestones(db, found["local_authority"], found["child_ref"]))
+        stages = []
+        for period in periods:
+            end = period.ended_on or today
+            started_in = [
+                c for c in clocks
+                if period.started_on.isoformat() <= c["started_on"] and (period.ended_on is None or c["started_on"] < period.ended_on.isoformat())
+            ]
+            stages.append({
+                "stage": period.name, "started_on": period.started_on.isoformat(),
+                "ended_on": period.ended_on.isoformat() if period.ended_on else None,
+                "started_by": period.started_by, "days": (end - period.started_on).days, "timescales": started_in,
+            })
+        return {"child_ref": found["child_ref"], "local_authority": found["local_authority"], "on": today.isoformat(),
+                "stages": stages, "timescales": clocks}
+
+    def child_alerts(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
+        """Every alert of the child, open or closed, as `alert` gives it (with its
+        `history`), by the date its clock started. A child outside `within` is `ChildNotFound`."""
+        found = self._found_child(la, child_ref, within)
+        listed = self._alerts_of_child(found["local_authority"], found["child_ref"])
+        return [{**a, "history": self.alert_history(a["id"])} for a in sorted(listed, key=lambda a: (a["started_on"], a["rule"]))]
 
     def _refuse_outside(self, la: str, child_ref: str, within: Sequence[str] | None) -> None:
         """A child of a council outside `within` is not found (never "forbidden":
@@ -653,9 +740,12 @@ class Tracker:
     # -- queries: figures ----------------------------------------------------------------------
 
     def scorecard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
-                  as_known_on: str | None = None) -> dict:
+                  as_known_on: str | None = None, viewer: dict | None = None) -> dict:
         """A1, A2, A3 and A10 for the children adopted in the period (both days
-        included), now or as known on a date and time."""
+        included), now or as known on a date and time. With `viewer` (as
+        `child_history` takes it), a replay (`as_known_on`) is recorded in the view
+        log: "scorecard from FIRST to LAST as known on ...", of the council (None:
+        every council)."""
         first = values.parse_date(period_from, "period start")
         last = values.parse_date(period_to, "period end")
         if first > last:
@@ -664,7 +754,11 @@ class Tracker:
         known_on = None
         if as_known_on:
             known_on = history.parse_as_known_on(as_known_on)
+            checked = _viewer(viewer) if viewer is not None else None
             card = known.scorecard_as_known_on(self.store, known_on, first, last, council)
+            if checked is not None:
+                self._record_viewing(checked, f"scorecard from {first.isoformat()} to {last.isoformat()}", known_on=known_on,
+                                     child=types.SimpleNamespace(local_authority=council, child_ref=None))
         else:
             card = queries.scorecard_from_read_models(self.read_models(), first, last, council)
         return {
@@ -965,6 +1059,41 @@ def _history(first_event: Any, entries: list[dict], known_on: datetime.datetime 
     }
 
 
+def journey_differences(then: dict, now: dict) -> dict:
+    """What differs between a replayed journey (`then`, as `journey_as_at` gives it,
+    as at a date and perhaps as known on a date and time) and today's (`now`, as
+    known now): for each milestone of either, by event id, what changed since,
+    `then` and `now` each {event_id: {"change", "words"}}. `change` is "withdrawn"
+    (shown then, since withdrawn), "corrected" (its date or details since
+    corrected; `was` and `now` give both dates), "added" (recorded since, or
+    happening after the replay's date); unchanged milestones are not listed."""
+    then_by = {e["event_id"]: e for e in then["entries"]}
+    now_by = {e["event_id"]: e for e in now["entries"]}
+    marks_then: dict[int, dict] = {}
+    marks_now: dict[int, dict] = {}
+    for event_id, old in then_by.items():
+        new = now_by.get(event_id)
+        if new is None:
+            marks_then[event_id] = {"change": "withdrawn", "words": "Withdrawn since"}
+        elif (old["occurred_on"], old["details"]) != (new["occurred_on"], new["details"]):
+            mark = {"change": "corrected", "was": old["occurred_on"], "now": new["occurred_on"]}
+            when = "" if old["occurred_on"] == new["occurred_on"] else f": was {_long(old['occurred_on'])}, now {_long(new['occurred_on'])}"
+            marks_then[event_id] = {**mark, "words": f"Corrected since{when}"}
+            marks_now[event_id] = {**mark, "words": f"Corrected since the replay{when}"}
+    for event_id, new in now_by.items():
+        if event_id not in then_by:
+            after_date = new["occurred_on"] > then["as_at"]
+            marks_now[event_id] = {
+                "change": "added",
+                "words": "Added since: it happened after the replay's date" if after_date else "Added since: recorded after the replay's time",
+            }
+    return {"then": marks_then, "now": marks_now, "count": len(marks_then) + len([m for m in marks_now.values() if m["change"] == "added"])}
+
+
+def _long(iso: str) -> str:
+    return f"{datetime.date.fromisoformat(iso):%-d %b %Y}"
+
+
 def _viewer(viewer: dict) -> dict:
     """Who views a history, checked: `username` (required), `role` (one of ROLES,
     or None from the command line) and `via` ("web" or "command line")."""
@@ -999,7 +1128,10 @@ def view_log_sentence(entry: dict) -> str:
         whose = f"child {entry['child_ref']} of {entry['local_authority']}"
     else:
         whose = f"household {entry['household_ref']}"
-    if entry["what"] == "record":
+    if entry["what"].startswith("scorecard") and entry["child_ref"] is None and entry["household_ref"] is None:
+        period = entry["what"].split(" as known on")[0].removeprefix("scorecard ")
+        seen = f"the scorecard of {entry['local_authority'] or 'every council'} for children adopted {period}"
+    elif entry["what"] == "record":
         seen = f"the record of {whose} (its current milestones)"
     elif entry["as_at"]:
         seen = f"the journey of {whose} as it stood on {datetime.date.fromisoformat(entry['as_at']):%-d %b %Y}"
@@ -1078,7 +1210,7 @@ __all__: Sequence[str] = (
     "AlertNotFound", "AmbiguousMilestone", "CannotCopy", "ChildNotFound", "HouseholdNotFound", "UnknownCouncil",
     "WAITING_GROUPS", "WAITING_SORTS", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
     "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
-    "import_report", "new_cipher_key", "report_rows", "sweep_report",
+    "import_report", "journey_differences", "new_cipher_key", "report_rows", "sweep_report",
     # accounts and access
     "PERMISSIONS", "ROLES", "VIA", "PasswordTooLong", "PasswordTooShort", "SignInLimited", "SignInRefused",
     "UnknownCouncil", "UnknownRole", "UnknownUser", "UsernameNotAllowed", "UsernameTaken", "can", "sees_council",

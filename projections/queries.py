@@ -21,6 +21,7 @@ from journey.domain import clock
 from journey.domain.clocks import Clock, Stop
 from journey.domain.councils import council_key
 from journey.domain.harder_to_place import waiting_18_months_or_more
+from journey.domain.milestones import Milestone, in_journey_order
 from journey.domain.scorecard import (
     DataQualityProblem,
     Scorecard,
@@ -145,6 +146,46 @@ def _child(row: dict, today: Date) -> dict[str, Any]:
         "days_waiting": (today - _d(row["decision_on"])).days if row["waiting"] and row["decision_on"] else None,
         "harder_to_place": groups,
     }
+
+
+def siblings(db: Database, la: str, child_ref: str, today: Date | None = None) -> list[dict[str, Any]]:
+    """The other children of the child's council in its sibling group (none when
+    it has no sibling group), by reference, each as `child` gives it."""
+    key = council_key(la)
+    rows = db.query(
+        "SELECT s.* FROM children c JOIN children s ON s.la_key = c.la_key AND s.sibling_group = c.sibling_group"
+        " WHERE c.la_key = ? AND c.child_ref = ? AND c.sibling_group IS NOT NULL AND c.sibling_group != ''"
+        " AND s.child_ref != c.child_ref ORDER BY s.child_ref",
+        [key, child_ref],
+    )
+    day = today or clock.today()
+    return [_child(row, day) for row in rows]
+
+
+def child_milestones(db: Database, la: str, child_ref: str) -> list[Milestone]:
+    """The child's current milestones (corrections applied, withdrawn ones left out), in journey order."""
+    rows = db.query(
+        "SELECT m.event_id, m.name, m.occurred_on, m.details FROM milestones m"
+        " JOIN children c ON c.stream_no = m.stream_no"
+        " WHERE c.la_key = ? AND c.child_ref = ? AND m.withdrawn = 0",
+        [council_key(la), child_ref],
+    )
+    return in_journey_order([Milestone(r["event_id"], r["name"], Date.fromisoformat(r["occurred_on"]), json.loads(r["details"]))
+                             for r in rows])
+
+
+def clocks_of_child(db: Database, la: str, child_ref: str) -> list[dict[str, Any]]:
+    """Every clock of one child (running or stopped), by start date."""
+    stream_id = child_stream_id(db, la, child_ref)
+    if stream_id is None:
+        return []
+    return sorted(clocks_of_stream(db, stream_id), key=lambda c: (c["started_on"], c["rule_id"]))
+
+
+def child_stream_id(db: Database, la: str, child_ref: str) -> str | None:
+    """The id of the child's stream (None when it is not recorded)."""
+    row = next(db.query("SELECT stream_id FROM children WHERE la_key = ? AND child_ref = ?", [council_key(la), child_ref]), None)
+    return None if row is None else row["stream_id"]
 
 
 def children_by_stage(db: Database, la: str | None = None) -> dict[str, int]:

@@ -205,3 +205,19 @@ def test_journey_views_prints_the_log(recorded):
     assert limited.stdout.splitlines()[0] == "Viewings: 2 (the latest 1 shown)"
     unknown = cli(data_dir, "views", "--la", "Atlantis")
     assert unknown.exit_code == 1 and "unknown council 'Atlantis'" in unknown.stderr
+
+
+def test_a_scorecard_replayed_with_a_viewer_is_a_viewing(recorded):
+    before = recorded.view_log()["total"]
+    recorded.scorecard("2021-04-01", "2024-03-31", la="coventry")
+    recorded.scorecard("2021-04-01", "2024-03-31", la="coventry", as_known_on="2024-06-01", viewer=None)
+    assert recorded.view_log()["total"] == before  # no viewer, or no replay: nothing recorded
+    recorded.scorecard("2021-04-01", "2024-03-31", la="coventry", as_known_on="2024-06-01", viewer=WEB)
+    recorded.scorecard("2021-04-01", "2024-03-31", as_known_on="2024-06-01T09:30", viewer=WEB)
+    every, one = recorded.view_log(limit=2)["entries"]
+    assert one["local_authority"] == LA and one["child_ref"] is None and one["household_ref"] is None
+    assert one["what"].startswith("scorecard from 2021-04-01 to 2024-03-31 as known on")
+    assert "amy (auditor) viewed the scorecard of Coventry for children adopted from 2021-04-01 to 2024-03-31, as known on 1 Jun 2024" in one["sentence"]
+    assert "the scorecard of every council" in every["sentence"]
+    with pytest.raises(InvalidValue):
+        recorded.scorecard("2021-04-01", "2024-03-31", as_known_on="2024-06-01", viewer={"username": ""})

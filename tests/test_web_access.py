@@ -30,6 +30,8 @@ ROUTES = {
     "recording.correct": ("GET, POST", "record_milestones"),
     "recording.withdraw": ("GET, POST", "record_milestones"),
     "recording.details": ("GET, POST", "record_milestones"),
+    "replay.child": ("GET", "replay"),
+    "replay.scorecard": ("GET", "replay"),
     "audit.view_log": ("GET", "read_view_log"),
 }
 
@@ -80,6 +82,8 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
         "recording.correct": f"{child}/correct/{event}",
         "recording.withdraw": f"{child}/withdraw/{event}",
         "recording.details": f"{child}/details",
+        "replay.child": f"/replay/children/{council['code'] or council['name']}/{alert['child_ref']}",
+        "replay.scorecard": "/replay/scorecard",
         "audit.view_log": "/view-log",
     }
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, url_for
 
-from journey.domain.words import STAGE_WORDS, counted
+from journey.domain.words import SEX, STAGE_WORDS, attribute_words, counted, milestone_words
 
 LIST_WORDS = {
     None: "Waiting (decision made, not yet placed)",
@@ -152,9 +152,89 @@ def person_option(name: str, current: str | None) -> dict:
     return {"value": name, "text": name, "selected": name == current}
 
 
+def viewer() -> dict:
+    """The signed-in user as the service's view log names a viewer."""
+    return {"username": g.user["username"], "role": g.user["role"], "via": "web"}
+
+
+ALERT_CHANGE_WORDS = {
+    "raised": "Alert raised", "escalated": "Alert escalated to breach", "acknowledged": "Alert acknowledged",
+    "returned_for_review": "Alert back for review", "closed": "Alert closed", "reopened": "Alert reopened",
+    "assigned": "Alert assigned", "rescheduled": "Alert's due date corrected",
+}
+
+
+def details_words(details: dict) -> str:
+    shown = {k: v for k, v in (details or {}).items() if k not in ("child_id", "child_event_id")}
+    return ", ".join(f"{k.replace('_', ' ')}: {'yes' if v is True else 'no' if v is False else v}" for k, v in shown.items())
+
+
+def timeline(entries: list[dict], alerts: list[dict], rules: dict) -> list[dict]:
+    """A child's history and its alerts' events as the items of a timeline, newest
+    first: what happened in plain English, when it happened, who recorded it and
+    when; each correction and withdrawal shown on the milestone it changes too."""
+    changes: dict[int, list[dict]] = {}
+    for entry in entries:
+        if entry["type"] in ("correction", "withdrawal"):
+            changes.setdefault(entry["corrects"]["event_id"], []).append(entry)
+    items = []
+    for entry in entries:
+        kind = entry["type"]
+        item = {"id": f"event-{entry['event_id']}", "recorded_at": entry["recorded_at"], "by": entry["recorded_by"],
+                "happened_on": entry.get("occurred_on"), "lines": [], "changes": [], "link": None, "tag": None,
+                "note": entry.get("note")}
+        if kind == "milestone":
+            item["title"] = milestone_words(entry["milestone"]).capitalize()
+            if details_words(entry["details"]):
+                item["lines"].append(f"Details: {details_words(entry['details'])}.")
+            for change in changes.get(entry["event_id"], []):
+                when = f"{moment(change['recorded_at'])} by {change['recorded_by']}"
+                if change["type"] == "correction":
+                    more = f" ({details_words(change['details'])})" if details_words(change["details"]) else ""
+                    words = f"Corrected on {when}: now {day(change['occurred_on'])}{more}. Reason: {change['reason']}"
+                    item["tag"] = item["tag"] or ("Corrected", "govuk-tag--yellow")
+                else:
+                    words = f"Withdrawn on {when}. Reason: {change['reason']}"
+                    item["tag"] = ("Withdrawn", "govuk-tag--grey")
+                item["changes"].append({"text": words, "href": f"#event-{change['event_id']}"})
+        elif kind == "correction":
+            c = entry["corrects"]
+            item["title"] = f"Correction of {milestone_words(c['milestone'])}"
+            item["happened_on"] = None
+            more = f" ({details_words(entry['details'])})" if details_words(entry["details"]) else ""
+            item["lines"].append(f"It was dated {day(c['occurred_on'])}; now {day(entry['occurred_on'])}{more}.")
+            item["lines"].append(f"Reason: {entry['reason']}")
+            item["link"] = {"href": f"#event-{c['event_id']}", "text": "The milestone it corrects"}
+        elif kind == "withdrawal":
+            c = entry["corrects"]
+            item["title"] = f"Withdrawal of {milestone_words(c['milestone'])}"
+            item["happened_on"] = None
+            item["lines"].append(f"The milestone of {day(c['occurred_on'])} was recorded in error.")
+            item["lines"].append(f"Reason: {entry['reason']}")
+            item["link"] = {"href": f"#event-{c['event_id']}", "text": "The milestone it withdraws"}
+        else:
+            item["title"] = "Child registered" if entry.get("change") == "registered" else "Details amended"
+            item["happened_on"] = None
+            attributes = entry.get("attributes") or {}
+            item["lines"].append("; ".join(attribute_words(k, v) for k, v in attributes.items()).capitalize() or "No details.")
+        items.append(item)
+    for alert in alerts:
+        title = rules.get(alert["rule"], alert["rule"])
+        for event in alert["history"]:
+            items.append({
+                "id": f"alert-{alert['id']}-{event['version']}", "recorded_at": event["recorded_at"], "by": event["by"],
+                "happened_on": event["effective_on"], "title": f"{ALERT_CHANGE_WORDS.get(event['change'], 'Alert')}: {title}",
+                "lines": [event["sentence"]], "changes": [], "tag": None, "note": None,
+                "link": {"href": url_for("alerts.alert", alert_id=alert["id"]), "text": "The alert"},
+            })
+    items.sort(key=lambda item: item["recorded_at"], reverse=True)
+    return items
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(day=day, moment=moment, pair=pair, error_link=error_link, person_option=person_option)
     app.jinja_env.globals.update(
         STAGE_WORDS=STAGE_WORDS, LIST_WORDS=LIST_WORDS, GROUP_WORDS=GROUP_WORDS, DAYS_FROM_WORDS=DAYS_FROM_WORDS,
-        LEVEL_TAGS=LEVEL_TAGS, STATUS_TAGS=STATUS_TAGS, child_url=child_url, counted=counted,
+        LEVEL_TAGS=LEVEL_TAGS, STATUS_TAGS=STATUS_TAGS, child_url=child_url, counted=counted, SEX_WORDS=SEX,
+        milestone_words=milestone_words,
     )

@@ -264,6 +264,10 @@ class AlertTable:
             found += conn.execute("SELECT * FROM alerts WHERE subject_id = ?", (str(sid),)).fetchall()
         return [_state_of_row(r) for r in found]
 
+    def rows_of_subject(self, subject_id: str) -> list[dict[str, Any]]:
+        """The rows of one child's or household's alerts, whatever their status (by index)."""
+        return [dict(r) for r in self.connection().execute("SELECT * FROM alerts WHERE subject_id = ?", (str(subject_id),))]
+
     def as_of(self, day: datetime.date, *, local_authority: str | None = None) -> list[dict[str, Any]]:
         """Every alert as it stood on `day`: its last change (in the order recorded)
         among those that had taken effect by then."""

@@ -276,6 +276,15 @@ def list_alerts(
     return sorted(alerts, key=lambda a: (a["level"] != BREACH, a["status"] == CLOSED, a["due_on"], a["local_authority"] or "", a["child_ref"] or a["household"] or "", a["rule"]))
 
 
+def subject_alerts(app: Any, subject_id: str) -> list[dict[str, Any]]:
+    """One child's or household's alerts as they stand today, as `list_alerts`
+    gives them and in its order (read by the subject's index, not the council's list)."""
+    table = AlertTable.of(app)
+    table.catch_up(app)
+    alerts = [listed(r) for r in table.rows_of_subject(subject_id)]
+    return sorted(alerts, key=lambda a: (a["level"] != BREACH, a["status"] == CLOSED, a["due_on"], a["rule"]))
+
+
 def iter_alerts(app: Any) -> Iterator[Alert]:
     """Every alert, replayed from the log (for checks and small tools)."""
     for stream in app.all_streams():

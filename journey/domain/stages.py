@@ -141,3 +141,36 @@ _NEXT_STAGE: dict[str, dict[str, tuple[str, bool]]] = {
     stage: {name: next_stage(stage, Milestone(0, name, datetime.date.min)) for name in CHILD_MILESTONES}
     for stage in (*ORDER, LEFT_CARE)
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class StagePeriod:
+    """A stage the child was at: from `started_on` to `ended_on` (None: the
+    stage the child is at now), begun by the milestone `started_by`."""
+
+    name: str
+    started_on: datetime.date
+    ended_on: datetime.date | None
+    started_by: str
+
+
+def stage_periods(journey: Sequence[Milestone]) -> list[StagePeriod]:
+    """Each stage of `journey` (milestones in journey order) in the order the child
+    reached it: the stage `stage_of_journey` gives after each milestone, a new
+    period each time the stage or the day it began changes. The last is the
+    child's stage now (its `ended_on` None)."""
+    found: list[tuple[str, datetime.date, str]] = []
+    for end in range(1, len(journey) + 1):
+        name, since = stage_of_journey(journey[:end])
+        if since is None:
+            continue
+        if found and found[-1][:2] == (name, since):
+            continue
+        if found and since < found[-1][1]:
+            since = found[-1][1]  # a new period of care dated the same day: never before the last stage began
+        began_by = next((m.name for m in reversed(journey[:end]) if m.occurred_on == since), journey[end - 1].name)
+        found.append((name, since, began_by))
+    return [
+        StagePeriod(name, since, found[i + 1][1] if i + 1 < len(found) else None, began_by)
+        for i, (name, since, began_by) in enumerate(found)
+    ]

@@ -6,11 +6,13 @@ A closed alert is shown only on its own page, through its history."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from journey.service import ACKNOWLEDGED, ALERT_LEVELS, JourneyError, can
 from web import pages
-from web.access import requires, tracker, within
+from web.access import requires, safe_next, tracker, within
 
 blueprint = Blueprint("alerts", __name__, template_folder="templates", url_prefix="/alerts")
 
@@ -63,7 +65,7 @@ def my_alerts():
     return _listing("My alerts", {**_filters(), "owner": ""}, mine=True)
 
 
-def _people_for(alert: dict) -> list[str]:
+def people_for(alert: dict) -> list[str]:
     """Who an alert can be given to: the accounts that work alerts and see its council."""
     people = []
     for account in tracker().users():
@@ -78,7 +80,7 @@ def _people_for(alert: dict) -> list[str]:
 def _alert_page(alert_id: str, *, errors: dict | None = None, note: str = "", status: int = 200):
     alert = tracker().alert(alert_id, within=within())
     return render_template(
-        "alerts/alert.html", title=_alert_title(alert), alert=alert, people=_people_for(alert),
+        "alerts/alert.html", title=_alert_title(alert), alert=alert, people=people_for(alert),
         errors=errors or {}, note=note, rules={r["id"]: r["title"] for r in tracker().alert_rules()},
     ), status
 
@@ -102,14 +104,14 @@ def assign(alert_id: str):
     if choice == "me":
         choice = g.user["username"]
     current = tracker().alert(alert_id, within=within())
-    if choice and choice not in _people_for(current):
+    if choice and choice not in people_for(current):
         return _alert_page(alert_id, errors={"owner": "Choose someone who works on this council's alerts"}, status=400)
     try:
         done = tracker().assign_alert(current["id"], to=choice or None, by=g.user["username"], within=within())
     except JourneyError as error:
         return _alert_page(alert_id, errors={"owner": error.message}, status=400)
     flash(f"Alert assigned to {choice}." if choice else "Alert no longer assigned to anyone.", "success")
-    return redirect(url_for("alerts.alert", alert_id=current["id"], after=done["position"]))
+    return redirect(_back_to(current["id"], done["position"]))
 
 
 @blueprint.route("/<alert_id>/acknowledge", methods=["POST"])
@@ -126,7 +128,17 @@ def acknowledge(alert_id: str):
     except JourneyError as error:
         return _alert_page(alert_id, errors={"note": error.message}, note=note, status=400)
     flash(f"Alert acknowledged. It comes back for review on {pages.day(done.get('review_on'))}.", "success")
-    return redirect(url_for("alerts.alert", alert_id=current["id"], after=done["position"]))
+    return redirect(_back_to(current["id"], done["position"]))
+
+
+def _back_to(alert_id: str, position: int) -> str:
+    """Where a form of an alert goes back to: the page it was posted from (`next`:
+    a child's page, a path of this site with no query), else the alert's page;
+    either waits for the change (`after`)."""
+    target = safe_next(request.form.get("next", ""))
+    if target and target.startswith("/children/") and "?" not in target and "#" not in target:
+        return f"{target}?{urlencode({'after': position})}"
+    return url_for("alerts.alert", alert_id=alert_id, after=position)
 
 
 @blueprint.route("/weekly-review")

@@ -1,6 +1,8 @@
 """The children: those waiting (by stage, with days waiting, siblings together,
 the harder-to-place groups; a page at a time, or all as CSV), finding a child by
-council and reference, and a child's page.
+council and reference, and a child's page (its key facts and siblings, a chart of
+its journey against the timescales, its history as a timeline with its alerts'
+own events, and its open alerts to assign and acknowledge).
 
 A child of a council the user does not see is not found: the find page says
 nothing exists, and the child's page is a 404."""
@@ -13,9 +15,11 @@ import io
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 
 from journey.domain.words import milestone_words
-from journey.service import WAITING_GROUPS, WAITING_LISTS, WAITING_SORTS, ChildNotFound, UnknownCouncil
+from journey.service import CLOSED, WAITING_GROUPS, WAITING_LISTS, WAITING_SORTS, ChildNotFound, UnknownCouncil
 from web import pages
 from web.access import requires, tracker, within
+from web.alerts import people_for
+from web.children import chart as journey_chart
 
 blueprint = Blueprint("children", __name__, template_folder="templates", url_prefix="/children")
 
@@ -131,8 +135,19 @@ def find():
 @requires("view_children")
 def child(council: str, child_ref: str):
     pages.wait_for_change()
-    viewer = {"username": g.user["username"], "role": g.user["role"], "via": "web"}
+    viewer = pages.viewer()
     summary = tracker().find_child(council, child_ref, within=within(), viewer=viewer)
+    la, ref = summary["local_authority"], summary["child_ref"]
+    record = tracker().child_record(la, ref, within=within())
+    chart = tracker().journey_chart(la, ref, within=within())
+    history = tracker().child_history(la, ref, viewer=viewer, within=within())
+    child_alerts = tracker().child_alerts(la, ref, within=within())
     rules = {r["id"]: r["title"] for r in tracker().alert_rules()}
-    return render_template("children/child.html", title=f"Child {summary['child_ref']}", child=summary, rules=rules,
-                           milestone_words=milestone_words, user=g.user)
+    open_alerts = [a for a in child_alerts if a["status"] != CLOSED]
+    return render_template(
+        "children/child.html", title=f"Child {ref}", child=summary, record=record, rules=rules,
+        siblings=tracker().siblings(la, ref, within=within()), chart=chart, drawing=journey_chart.layout(chart),
+        timeline=pages.timeline(history["entries"], child_alerts, rules), open_alerts=open_alerts,
+        people={a["id"]: people_for(a) for a in open_alerts}, milestone_words=milestone_words, user=g.user,
+        here=pages.child_url(la, ref),
+    )
