@@ -391,7 +391,9 @@ def test_an_auditor_cannot_post_any_form(web_app, auditor):
     for rule in web_app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.endpoint == "signing_in.sign_out" or rule.endpoint == "signing_in.sign_in":
             continue
-        values = {"alert_id": alert["id"], "council": slug(web_app, child["local_authority"]), "child_ref": child["child_ref"]}
+        event = tracker.child_summary(child["local_authority"], child["child_ref"])["milestones"][-1]["event_id"]
+        values = {"alert_id": alert["id"], "council": slug(web_app, child["local_authority"]), "child_ref": child["child_ref"],
+                  "event_id": event}
         with web_app.test_request_context():
             url = url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
         response = auditor.post(url, data={"csrf_token": token, "owner": "me", "note": "on it"})

@@ -56,11 +56,14 @@ def test_a_tracker_records_a_match_sees_its_alert_close_and_corrects_its_date(we
     fill_date(page, "occurred_on", "20", "3", "2025")
     page.get_by_label("Adoptive household").select_option(household)
     page.get_by_role("button", name="Record", exact=True).click()
-    page.wait_for_load_state(); print("URL", page.url, page.locator("main").inner_text()[:600])
     page.wait_for_url(re.compile(rf"/children/331/{alert['child_ref']}\?after=\d+"))
     banner = page.locator(".govuk-notification-banner--success").inner_text()
     assert "Recorded: Matched on 20 Mar 2025." in banner and "alert closed" in banner and rule in banner
-    open_alerts = page.locator("main").inner_text().split("Open alerts", 1)[1]
+    open_alerts = page.evaluate("""() => {
+        let text = "", node = document.getElementById("open-alerts").nextElementSibling;
+        while (node && node.tagName !== "H2") { text += node.innerText; node = node.nextElementSibling; }
+        return text;
+    }""")
     assert rule not in open_alerts
     assert next(a for a in tracker.alerts(status="closed") if a["id"] == alert["id"])["stopped_by"] == "matched"
 
