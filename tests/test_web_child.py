@@ -375,7 +375,7 @@ def test_a_council_scoped_auditor_replays_only_their_councils(web_app):
     assert page.status_code == 200
     options = [o.get("value") for o in soup(page).select("#la option")]
     assert options == [names[0]]  # no "all councils" either
-    shown = auditor.get(f"/replay/scorecard?la=&period_from=2021-04-01&period_to=2025-03-31&known_on=2025-03-31&known_time=")
+    shown = auditor.get("/replay/scorecard?la=&period_from=2021-04-01&period_to=2025-03-31&known_on=2025-03-31&known_time=")
     assert names[0] in soup(shown).select_one("#scorecard-replay caption").get_text()
 
 
