@@ -49,7 +49,8 @@ from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.domain.words import counted
-from journey.importers import milestones_file
+from journey.domain import ssda903_codes
+from journey.importers import milestones_file, ssda903_return, ssda903_tables
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
 from journey.store import copying, history
@@ -75,6 +76,7 @@ ACKNOWLEDGED, CLOSED = alerts.ACKNOWLEDGED, alerts.CLOSED
 WAITING_LISTS = queries.LIST_STAGES
 REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
+TablesRefused = ssda903_tables.TablesRefused
 
 
 class NoTrackerData(JourneyError):
@@ -276,10 +278,15 @@ class Tracker:
 
     # -- commands: households -------------------------------------------------------------
 
-    def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note: str | None = None) -> dict:
-        """Create an adoptive household (known by the agency's reference)."""
+    def household(self, household_ref: str, *, interagency: bool = False, adopters: dict | None = None,
+                  recorded_by: str, note: str | None = None) -> dict:
+        """Create an adoptive household (known by the agency's reference), or give it
+        the adopters' details that differ: `adopters` holds `number` (1 or 2), `sex`
+        (M1, F1, MM, FF, MF) and `legal_status` (L0, L11, L12, L2, L3, L4), the DfE's
+        903 codes; the answer's `adopters` are those it now holds."""
         self._before_writing()
-        return self._finish(self.store.household(household_ref, interagency=interagency, recorded_by=recorded_by, note=note))
+        done = self.store.household(household_ref, interagency=interagency, adopters=adopters, recorded_by=recorded_by, note=note)
+        return self._finish(done)
 
     def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None,
                          *, recorded_by: str, note: str | None = None) -> dict:
@@ -321,6 +328,44 @@ class Tracker:
             rows = milestones_file.read_rows(Path(path))
             self._before_writing()
             return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+
+    def import_ssda903(self, path: str | Path, *, la: str, year: str | None = None, skip_invalid: bool = False,
+                       recorded_by: str, report_file: str | Path | None = None) -> dict:
+        """Load a council's SSDA903 return: the folder `path` of its CSV tables (each
+        recognised by its columns), one collection `year`'s (`2018-19`) or, with none,
+        any number of years'. Every child is checked first (codes outside the DfE's
+        lists for the year, malformed dates, the rules of order); nothing is written
+        unless all pass, or only the children that pass with `skip_invalid`. A
+        milestone the tracker holds is paired with the return's, so a date that
+        changed is corrected (the reason naming the return), a person's correction
+        is kept, and loading a return again adds nothing. The answer lists the
+        `problems`, `warnings` (the DfE's rules), `differences` (the tracker keeps
+        its own) and what is `not_held` any more (reported, not withdrawn), each with
+        its file, row, child and rule; `report_file` gets them as CSV.
+
+        A folder that is not a return (`TablesRefused`), a year not written as a
+        collection year, or a council the agency file does not list is refused
+        before the store is opened."""
+        collection_year = None
+        if year:
+            try:
+                collection_year = ssda903_codes.CollectionYear.parse(year)
+            except ssda903_codes.NotACollectionYear as error:
+                raise InvalidValue(str(error), field="year") from None
+        with _cycle_collector_paused():
+            tables = ssda903_tables.read_tables(Path(path))
+            Agency.load(self.settings.data_dir).council(la)
+            self._before_writing()
+            before = self.log_length()
+            report = ssda903_return.import_return(self.store, tables, la=la, year=collection_year,
+                                                  skip_invalid=skip_invalid, recorded_by=recorded_by)
+            if report_file:
+                ssda903_return.write_report(report, Path(report_file))
+            done = ssda903_return.plain(report)
+            position = self.log_length()
+            done["position"] = position if position > before else None
+            done["streams"] = list(report.streams_written)
+            return self._finish(done)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
@@ -671,6 +716,6 @@ def _refuse_problems(report: milestones_file.ImportReport) -> None:
 __all__: Sequence[str] = (
     "ACKNOWLEDGED", "ALERT_LEVELS", "ALERT_STATUSES", "CLOSED", "REVERSAL_REASONS", "WAITING_LISTS",
     "AmbiguousMilestone", "CannotCopy", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
-    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
+    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TablesRefused", "TargetNotEmpty", "Tracker",
     "import_report", "new_cipher_key", "report_rows", "sweep_report",
 )

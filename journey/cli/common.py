@@ -37,6 +37,11 @@ OPTION_OF_FIELD = {
     "quarter": "--quarter",
     "stage": "--stage",
     "target_data_dir": "--target-data-dir",
+    "adopters_number": "--adopters",
+    "adopters_sex": "--adopters-sex",
+    "adopters_legal_status": "--adopters-legal-status",
+    "year": "--year",
+    "path": "PATH",
 }
 
 

@@ -358,10 +358,17 @@ class JourneyTracker(Application):
 
     # -- commands: households ------------------------------------------------------------
 
-    def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note=None) -> dict:
+    def household(self, household_ref: str, *, interagency: bool = False, adopters: dict | None = None, recorded_by: str,
+                  note=None) -> dict:
+        """Create the household, or give it the adopters' details that differ (`number`,
+        `sex`, `legal_status`: DfE 903 codes)."""
+        adopters = values.adopters_details(adopters or {})
+
         def attempt():
             household = self.load_or_start_household(household_ref, recorded_by=recorded_by, interagency=interagency, note=note)
-            return {**saved(self.save(household), household), "household": household.household_ref, "interagency": household.interagency}
+            household.describe_adopters(adopters, today=clock.today(), recorded_by=recorded_by, note=note)
+            return {**saved(self.save(household), household), "household": household.household_ref,
+                    "interagency": household.interagency, "adopters": dict(household.adopters)}
 
         return self.retrying(f"household {household_ref}", attempt)
 
