@@ -141,3 +141,44 @@ def journey_rows(journeys: Iterable[Journey], la: str) -> list[dict]:
             rows.append({"child_ref": journey.child, "local_authority": la, "milestone": name, "occurred_on": on,
                          "date_of_birth": journey.dob, "sex": journey.sex, "ethnicity": journey.ethnic, **details})
     return rows
+
+
+def _day(text: str) -> datetime.date | None:
+    return datetime.datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def return_of_year(tables: dict[str, list[dict]], year: str) -> dict[str, list[dict]]:
+    """What one collection year's return (`2018-19`) holds of these tables, as a case
+    system cuts it: the episodes open at some time in the year (one that ends after
+    it with no DEC or REC yet), the decisions in force in it, AD1 for the children
+    adopted in it, and the Header rows of every child the year's episodes name."""
+    first = int(year[:4])
+    starts, ends = datetime.date(first, 4, 1), datetime.date(first + 1, 3, 31)
+    episodes = []
+    for e in tables["Episodes"]:
+        decom, dec = _day(e["DECOM"]), _day(e["DEC"])
+        if decom <= ends and (dec is None or dec >= starts):
+            episodes.append(dict(e, DEC="", REC="") if dec and dec > ends else dict(e))
+    children = {e["CHILD"] for e in episodes}
+    adopted = {e["CHILD"] for e in episodes if e["REC"] in ("E11", "E12")}
+    decisions = []
+    for p in tables["PlacedAdoption"]:
+        placed, ceased = _day(p["DATE_PLACED"]), _day(p["DATE_PLACED_CEASED"])
+        if placed <= ends and (ceased is None or ceased >= starts):
+            decisions.append(dict(p, DATE_PLACED_CEASED="", REASON_PLACED_CEASED="") if ceased and ceased > ends else dict(p))
+    return {
+        "Header": [h for h in tables["Header"] if h["CHILD"] in children],
+        "Episodes": episodes,
+        "AD1": [a for a in tables["AD1"] if a["CHILD"] in adopted],
+        "PlacedAdoption": [p for p in decisions if p["CHILD"] in children],
+    }
+
+
+def history_of(tables: dict[str, list[dict]], years: Iterable[str]) -> dict[str, list[dict]]:
+    """The returns of these years, one after another in each table (rows of one
+    year repeated in the next, as a council's history of returns holds them)."""
+    history: dict[str, list[dict]] = {t: [] for t in FILE_NAMES}
+    for year in years:
+        for table, rows in return_of_year(tables, year).items():
+            history[table] += rows
+    return history

@@ -263,3 +263,37 @@ def test_a_folder_that_is_not_a_return_is_refused_before_the_store_is_opened(ser
     with pytest.raises(InvalidValue):
         service.import_ssda903(tmp_path / "r", la=LA, year="2018", recorded_by=BY)
     assert not service.settings.events_path.exists()
+
+
+REENTERED = Journey("CV-7", [
+    ("entered_care", "2016-05-01", {"legal_status": "V2"}), ("left_care", "2016-11-01", {"reason": "E4A"}),
+    ("entered_care", "2017-09-01", {"legal_status": "C1"}), ("adm_decision", "2018-01-15"),
+    ("placement_order", "2018-03-20", {"authority": "placement_order"}), ("matched", "2018-06-01", {"household": "H-7"}),
+    ("placed", "2018-06-10", {"household": "H-7"}), ("adoption_order", "2019-05-02", {"household": "H-7"}),
+], dob="2015-08-01")
+
+
+def test_a_whole_history_of_returns_in_one_load_gives_each_milestone_once(service, tmp_path):
+    from returns903 import history_of, return_of_year
+
+    journeys = (*JOURNEYS, REENTERED)
+    years = ("2016-17", "2017-18", "2018-19", "2019-20")
+    done = service.import_ssda903(write_return(tmp_path / "history", history_of(tables_of(journeys), years)), la=LA, recorded_by=BY)
+    assert done["written"] and done["problems"] == []
+    for journey in journeys:
+        assert milestones(service, journey.child) == sorted(carried(journey), key=lambda m: m[1]), journey.child
+    again = [service.import_ssda903(write_return(tmp_path / year, return_of_year(tables_of(journeys), year)),
+                                    la=LA, year=year, recorded_by=BY) for year in years]
+    assert [(a["milestones_added"], a["corrections"], a["not_held"]) for a in again] == [(0, 0, [])] * 4
+
+
+def test_returns_loaded_year_after_year_build_the_same_journeys(service, tmp_path):
+    from returns903 import return_of_year
+
+    journeys = (*JOURNEYS, REENTERED)
+    for year in ("2016-17", "2017-18", "2018-19", "2019-20"):
+        done = service.import_ssda903(write_return(tmp_path / year, return_of_year(tables_of(journeys), year)), la=LA,
+                                      year=year, recorded_by=BY)
+        assert done["problems"] == [] and done["corrections"] == 0 and done["not_held"] == [], year
+    for journey in journeys:
+        assert milestones(service, journey.child) == sorted(carried(journey), key=lambda m: m[1]), journey.child

@@ -62,11 +62,13 @@ AUTHORITY_OF_LEGAL_STATUS = {"E1": "placement_order", "D1": "freeing_order"}
 # Freeing orders were replaced by placement orders when the Adoption and Children
 # Act 2002 came into force.
 FREEING_ORDERS_ENDED = datetime.date(2005, 12, 30)
-# The milestones the 903 carries.
-MILESTONES_903 = frozenset({
-    "entered_care", "placement_order", "early_permanence_placement", "placed", "disruption",
-    "adoption_order", "left_care", "adm_decision", "decision_reversed", "matched",
-})
+# The milestones the 903 carries, and the table each is read from.
+TABLE_OF_MILESTONE = {
+    "entered_care": "Episodes", "placement_order": "Episodes", "early_permanence_placement": "Episodes",
+    "placed": "Episodes", "disruption": "Episodes", "adoption_order": "Episodes", "left_care": "Episodes",
+    "adm_decision": "PlacedAdoption", "decision_reversed": "PlacedAdoption", "matched": "AD1",
+}
+MILESTONES_903 = frozenset(TABLE_OF_MILESTONE)
 _DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 
 
@@ -128,6 +130,7 @@ class ChildInReturn:
     # household reference -> the adopters' details AD1 gives it
     adopters: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     years: set[CollectionYear] = dataclasses.field(default_factory=set)
+    tables: set[str] = dataclasses.field(default_factory=set)  # the tables with rows of the child
 
 
 @dataclasses.dataclass
@@ -212,6 +215,8 @@ def child_from_return(
 ) -> ChildInReturn:
     """The child's attributes and milestones as the return gives them (see the module)."""
     child = ChildInReturn(child_ref)
+    child.tables = {name for name, rows in (("Header", header), ("Episodes", episodes), ("AD1", ad1),
+                                            ("PlacedAdoption", placed_adoption)) if rows}
     read = _Reader(child, codes, year)
     _attributes(read, header, ad1, placed_adoption)
     episode_list = _episodes(read, episodes)
@@ -346,7 +351,7 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
             period = Period(len(child.periods), episode.decom if starts else None, episode.decom)
             child.periods.append(period)
             previous, ordered = None, False
-            moved_in = episode.decom if starts else None
+            moved_in = episode.decom if episode.rne in NEW_CARER else None
         elif episode.rne in NEW_CARER:
             moved_in = episode.decom
         # The first episode the tables hold of a period begun before them: what its

@@ -35,7 +35,7 @@ from journey.domain import clock
 from journey.domain.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
 from journey.domain.milestones import Milestone, authority_of
 from journey.domain.ssda903_codes import CollectionYear, code_lists
-from journey.domain.ssda903_milestones import MILESTONES_903, ChildInReturn, Derived, child_from_return
+from journey.domain.ssda903_milestones import MILESTONES_903, TABLE_OF_MILESTONE, ChildInReturn, Derived, child_from_return
 from journey.domain.ssda903_pairing import pair
 from journey.importers.ssda903_tables import Tables, TableRow
 from journey.store.application import JourneyTracker, copied_to_household
@@ -157,10 +157,9 @@ class _ChildLoad:
         current = dict(entry.details)
         if entry.name == "placement_order":
             current["authority"] = authority_of(current)
+        # Only what the return gives is compared: a detail it cannot know (when the
+        # carer's first episode began before a one-year return's) is kept.
         details = {**current, **{k: v for k, v in m.details.items() if k in _COMPARED_DETAILS}}
-        for k in _COMPARED_DETAILS:
-            if k not in m.details and k in details and k != "authority":
-                details.pop(k)
         if m.occurred_on == entry.occurred_on and details == current:
             self.already += 1
             return
@@ -195,7 +194,10 @@ class _ChildLoad:
         given = {(m.name, m.occurred_on) for m in self.read.milestones}
         for m in held:
             entry = journey.entries[m.event_id]
-            if (m.name in MILESTONES_903 and m.event_id not in kept and (m.name, m.occurred_on) not in given
+            # Only a table that holds rows of the child can be said to no longer hold
+            # one (a return's AD1 holds only the children adopted in its year).
+            if (m.name in MILESTONES_903 and TABLE_OF_MILESTONE[m.name] in self.read.tables
+                    and m.event_id not in kept and (m.name, m.occurred_on) not in given
                     and RETURN_WORDS in (entry.recorded_by or "") and CollectionYear.of(m.occurred_on) in years):
                 self.notes.append(Note("not held", "", None, self.child_ref, "no longer in the return",
                                        f"{m.name} of {m.occurred_on:%d/%m/%Y} (event {m.event_id}), recorded from an earlier "
