@@ -50,7 +50,7 @@ from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.domain.words import counted
 from journey.domain import ssda903_codes
-from journey.importers import milestones_file, ssda903_return, ssda903_tables
+from journey.importers import milestones_file, ssda903_export, ssda903_return, ssda903_tables
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
 from journey.store import copying, history
@@ -427,6 +427,7 @@ class Tracker:
         _refuse_problems(households)
         children = milestones_file.import_milestones(self.store, milestones_file.rows_from_dicts(sample.child_rows), recorded_by=SAMPLE_BY)
         _refuse_problems(children)
+        described = self.store.describe_adopters(sample.adopters, recorded_by=SAMPLE_BY)
         done = {
             "loaded": True,
             "agency": sample.name,
@@ -436,7 +437,7 @@ class Tracker:
             "milestones": children.milestones_added,
             "households": households.households,
         }
-        done["streams"] = list({**households.streams_written, **children.streams_written})
+        done["streams"] = list({**households.streams_written, **children.streams_written, **described})
         done["position"] = self.log_length() if done["streams"] else None
         return self._finish(done)
 
@@ -459,6 +460,22 @@ class Tracker:
         up to; `progress(n)` is called as events are copied (the log's length in all).
         The copy's read models are built by the first command that reads it."""
         return copying.copy_store(self.store, target, progress=progress)
+
+    def export_ssda903(self, out_dir: str | Path, *, la: str, year: str) -> dict:
+        """Write the council's Header, Episodes, AD1 and PlacedAdoption tables for the
+        collection `year` (`2018-19`) into `out_dir` (made with its parents when
+        missing; a folder holding other files is refused), the episodes rebuilt
+        from the milestones, placeholders for what the tracker does not hold. Every
+        child is checked against the DfE's adoption rules first: if any fails,
+        nothing is written, `written` is False and `failures` lists each child
+        with the rule and what to record. `notes` are left_care reasons that map
+        to no REC code (written as E8)."""
+        try:
+            collection_year = ssda903_codes.CollectionYear.parse(year)
+        except ssda903_codes.NotACollectionYear as error:
+            raise InvalidValue(str(error), field="year") from None
+        self.read_models()
+        return ssda903_export.plain(ssda903_export.export_return(self.store, Path(out_dir), la=la, year=collection_year))
 
     def export_milestones(self, path: str | Path) -> dict:
         """Write every child's and every household's current milestones in the import

@@ -218,8 +218,10 @@ def test_an_adoption_placement_that_only_changes_legal_status_continues_the_plac
     )
     service.import_ssda903(write_return(tmp_path / "r", tables), la=LA, recorded_by=BY)
     assert milestones(service, "CV-6") == [
-        ("entered_care", "2018-03-01"), ("placed", "2018-06-01"), ("placement_order", "2018-09-01"),
-        ("placed", "2019-03-01"), ("adoption_order", "2019-06-01")]
+        ("entered_care", "2018-03-01"), ("placed", "2018-06-01"), ("placement_order", "2018-06-01"),
+        ("placement_order", "2018-09-01"), ("placed", "2019-03-01"), ("adoption_order", "2019-06-01")]
+    orders = [m["details"] for m in service.child_summary(LA, "CV-6")["milestones"] if m["milestone"] == "placement_order"]
+    assert orders == [{"authority": "consent"}, {"authority": "placement_order"}]  # consent dated by the A4 placement
 
 
 def test_a_one_year_return_pairs_with_what_earlier_years_brought(service, tmp_path):

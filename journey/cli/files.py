@@ -129,7 +129,7 @@ def import_ssda903_command(obj, path, la, year, skip_invalid, report_file):
 
 @click.group("export")
 def export_group():
-    """Export current milestones to CSV."""
+    """Export current milestones to CSV, or a council's 903 adoption tables."""
 
 
 @export_group.command("milestones")
@@ -156,3 +156,34 @@ def export_milestones_command(obj, file):
 
 
 COMMANDS = (import_group, export_group)
+
+
+@export_group.command("ssda903")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", required=True, metavar="2018-19", help="The return's collection year.")
+@click.option("--la", "la", required=True, help="The council whose return it is (e.g. Coventry).")
+@pass_context
+def export_ssda903_command(obj, out_dir, year, la):
+    """Write the council's 903 adoption tables for the year (Header, Episodes, AD1,
+    PlacedAdoption, dates dd/mm/YYYY) into OUT_DIR, which is made when missing and
+    holds only the tables. The episodes are rebuilt from the milestones; what the
+    tracker does not hold (postcodes, URN, provider, category of need, UPN) is
+    written as a documented placeholder, and left_care reasons are mapped to REC
+    codes (an unmapped reason is reported and written as E8).
+
+    Each child is first checked against the DfE's adoption rules: if any fails,
+    nothing is written, every failing child is listed with the rule and what to
+    record, and the exit status is 1."""
+    done = obj.tracker.export_ssda903(out_dir, la=la, year=year)
+    for note in done["notes"]:
+        click.echo(f"child {note['child_ref']}: {note['note']}", err=True)
+    if not done["written"]:
+        for f in done["failures"]:
+            click.echo(f"child {f['child_ref']} of {f['local_authority']}: rule {f['rule']}: {f['message']}: record {f['to_record']}", err=True)
+        children = len({f["child_ref"] for f in done["failures"]})
+        click.echo(f"Nothing written: {counted(children, 'child')} of {done['children']} break the DfE's adoption rules.", err=True)
+        sys.exit(1)
+    rows = done["rows"]
+    click.echo(f"Wrote the {done['year']} 903 tables of {done['local_authority']} to {done['path']}: "
+               f"{counted(done['children'], 'child')}, {counted(rows['Episodes'], 'episode')}, "
+               f"{counted(rows['AD1'], 'AD1 row')}, {counted(rows['PlacedAdoption'], 'PlacedAdoption row')}.")

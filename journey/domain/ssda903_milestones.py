@@ -11,8 +11,8 @@ How the milestones are read from the episodes (a period of care starts at an
 episode with RNE S and ends at one whose REC is not X1):
 
 - `entered_care`: DECOM of an episode with RNE S (legal_status its LS);
-- `placement_order`: DECOM of the period's first episode with LS E1 (a placement
-  order) or D1 (a freeing order);
+- `placement_order`: DECOM of the first episode of each run with LS E1 (a
+  placement order) or D1 (a freeing order): a second order follows a revoked one;
 - a carer: the episodes from one with RNE S, P or B (a new carer) through those
   that keep the carer (RNE T, U or L). The import gives each carer who fosters for
   adoption or adopts a household of their own (`household_ref`);
@@ -21,8 +21,13 @@ episode with RNE S and ends at one whose REC is not X1):
 - `placed`: DECOM of an episode with PLACE A3 to A6 that starts a period or follows
   an episode with another PLACE or another carer; an adoption placement episode
   after one with the same carer (a change of legal status) continues the same
-  placement. With AD1 FOSTER_CARE 1 an A3 or A5 placement is a foster-carer
-  adoption, and `moved_in_on` is the date the carer's first episode began;
+  placement. An A3 or A5 placement (with the current foster carer) is a
+  foster-carer adoption, unless AD1 says FOSTER_CARE 0, and `moved_in_on` is the
+  date the carer's first episode began;
+- s.19 consent: an A3 or A4 placement (with consent) in a period with no order
+  and no consent before it gives a `placement_order` with authority consent, dated
+  the placement (the 903 has no date of consent: it adds one only when the tracker
+  holds none, and never corrects one);
 - `disruption`: DECOM of an episode with a PLACE other than A3 to A6 after an
   adoption placement episode in the same period;
 - `adoption_order`: DEC of the episode with REC E11 or E12;
@@ -52,6 +57,7 @@ from journey.domain.ssda903_codes import CodeLists, CollectionYear
 
 ADOPTION_PLACEMENTS = frozenset({"A3", "A4", "A5", "A6"})
 WITH_FOSTER_CARER = frozenset({"A3", "A5"})
+WITH_CONSENT = frozenset({"A3", "A4"})
 EARLY_PERMANENCE_PLACEMENTS = frozenset({"U2", "U5"})
 NEW_CARER = frozenset({"S", "P", "B"})
 LEGAL_STATUS_CHANGED = frozenset({"S", "L", "B", "U"})
@@ -102,6 +108,10 @@ class Derived:
     file: str
     row: int
     column: str
+    # Dated by what the 903 shows rather than when it happened (s.19 consent, which
+    # the return dates only by the placement it allowed): added when the tracker
+    # holds none, never a correction of one it holds.
+    approximate: bool = False
 
     @property
     def source(self) -> str:
@@ -212,8 +222,14 @@ def child_from_return(
     codes: CodeLists,
     council_code: str,
     year: CollectionYear | None = None,
+    known_carers: Sequence[tuple[datetime.date, str]] = (),
 ) -> ChildInReturn:
-    """The child's attributes and milestones as the return gives them (see the module)."""
+    """The child's attributes and milestones as the return gives them (see the module).
+
+    `known_carers` are (the day the child moved in, household) of the carers the
+    tracker already knows (its early permanence placements): a period that began
+    before the tables, whose first episode keeps its carer, is with the latest of
+    them by then."""
     child = ChildInReturn(child_ref)
     child.tables = {name for name, rows in (("Header", header), ("Episodes", episodes), ("AD1", ad1),
                                             ("PlacedAdoption", placed_adoption)) if rows}
@@ -224,8 +240,10 @@ def child_from_return(
     decisions = _placed_adoption(read, placed_adoption)
     if child.problems:
         return child
-    foster_carer = any(fc == "1" for _, fc, *_ in ad1_rows)
-    _from_episodes(read, episode_list, foster_carer, council_code)
+    # A3 and A5 are placements with the current foster carer: a foster-carer
+    # adoption, unless AD1 says otherwise (FOSTER_CARE 0, which the DfE's rule 335 questions).
+    foster_carer = not any(fc == "0" for _, fc, *_ in ad1_rows)
+    _from_episodes(read, episode_list, foster_carer, council_code, sorted(known_carers))
     for row, decided, ceased, reason in decisions:
         period = _period_on(child.periods, decided)
         child.milestones.append(Derived("adm_decision", decided, {}, period, row.file, row.number, "DATE_PLACED"))
@@ -334,13 +352,15 @@ def _period_on(periods: list[Period], day: datetime.date) -> int:
     return found
 
 
-def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, council_code: str) -> None:
+def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, council_code: str,
+                   known_carers: list[tuple[datetime.date, str]]) -> None:
     child = read.child
     add = child.milestones.append
     period: Period | None = None
     previous: _Episode | None = None  # the episode before, in this period
     moved_in: datetime.date | None = None  # when the current carer's first episode began
-    ordered = False
+    carer: str | None = None  # the carer's household, when the tracker named it
+    ordered = consented_or_ordered = False
     for episode in episodes:
         row = episode.row
         starts = episode.rne == "S"
@@ -350,10 +370,13 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
                           "but does not start one (RNE is not S)")
             period = Period(len(child.periods), episode.decom if starts else None, episode.decom)
             child.periods.append(period)
-            previous, ordered = None, False
+            previous, ordered, consented_or_ordered = None, False, False
             moved_in = episode.decom if episode.rne in NEW_CARER else None
+            carer = None
+            if moved_in is None:  # a carer from before the tables: the tracker's, if it knows one
+                moved_in, carer = next(((day, ref) for day, ref in reversed(known_carers) if day <= episode.decom), (None, None))
         elif episode.rne in NEW_CARER:
-            moved_in = episode.decom
+            moved_in, carer = episode.decom, None
         # The first episode the tables hold of a period begun before them: what its
         # RNE says changed at it began at it, the rest began before.
         first_held = previous is None and not starts
@@ -363,7 +386,11 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
         if starts:
             add(Derived("entered_care", episode.decom, {"legal_status": episode.ls}, index, row.file, row.number, "DECOM"))
         authority = AUTHORITY_OF_LEGAL_STATUS.get(episode.ls)
-        if authority and not ordered:
+        consented_or_ordered = consented_or_ordered or bool(authority) or (
+            episode.place in WITH_CONSENT and not placement_changed)
+        if not authority:
+            ordered = False
+        elif not ordered:
             ordered = True
             if status_changed:
                 add(Derived("placement_order", episode.decom, {"authority": authority}, index, row.file, row.number, "DECOM"))
@@ -371,7 +398,7 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
                     read.warn(row, "DfE rule", f"a freeing order (LS D1) from {row['DECOM']}: freeing orders ended on "
                               "30/12/2005; imported as a freeing order")
         new_carer = episode.rne in NEW_CARER
-        household = household_ref(council_code, child.child_ref, moved_in) if moved_in else None
+        household = carer or (household_ref(council_code, child.child_ref, moved_in) if moved_in else None)
         if episode.place in EARLY_PERMANENCE_PLACEMENTS and placement_changed and (
             new_carer or previous is None or previous.place not in EARLY_PERMANENCE_PLACEMENTS
         ):
@@ -385,6 +412,12 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
                 if moved_in and moved_in < episode.decom:
                     details["moved_in_on"] = moved_in
             add(Derived("placed", episode.decom, details, index, row.file, row.number, "DECOM"))
+            if episode.place in WITH_CONSENT and not consented_or_ordered:
+                add(Derived("placement_order", episode.decom, {"authority": "consent"}, index, row.file, row.number, "PLACE",
+                            approximate=True))
+            if foster_carer is False and episode.place in WITH_FOSTER_CARER:
+                read.warn(row, "DfE rule", f"PLACE {episode.place} is a placement with the current foster carer, but AD1's "
+                          "FOSTER_CARE is 0: not imported as a foster-carer adoption")
         if previous is not None and previous.place in ADOPTION_PLACEMENTS and episode.place not in ADOPTION_PLACEMENTS:
             add(Derived("disruption", episode.decom, {}, index, row.file, row.number, "DECOM"))
         if episode.dec is not None and episode.rec and episode.rec != EPISODE_GOES_ON:

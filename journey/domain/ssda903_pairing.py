@@ -25,10 +25,17 @@ _ENDS_PERIOD = frozenset({"left_care", "adoption_order"})
 _NEVER = datetime.date.max
 
 
-def pair(derived: Sequence[Derived], periods: Sequence[Period], held: Sequence[Milestone]) -> list[Milestone | None]:
+def pair(derived: Sequence[Derived], periods: Sequence[Period], held: Sequence[Milestone],
+         covers_from: datetime.date | None = None) -> list[Milestone | None]:
     """For each of the return's milestones (`derived`), the tracker's milestone it is
-    (from `held`, the child's current milestones), or None when it is new."""
+    (from `held`, the child's current milestones), or None when it is new.
+
+    `covers_from` is the first day of a one-year return: a milestone of the tracker
+    whose effect ended before it (a placement disrupted, a decision reversed the
+    year before) cannot be in that return, and is paired with nothing."""
     journey = in_journey_order(list(held))
+    if covers_from is not None:
+        journey = [m for i, m in enumerate(journey) if in_force_until(journey, i) >= covers_from]
     tracker_periods = _tracker_periods(journey)
     period_of_held = {m.event_id: _period_index(tracker_periods, m) for m in journey}
     mapped = _map_periods(periods, derived, tracker_periods)
@@ -45,6 +52,28 @@ def pair(derived: Sequence[Derived], periods: Sequence[Period], held: Sequence[M
             if j is not None:
                 paired[i] = ours[j]
     return paired
+
+
+# What ends each milestone's effect, as a return sees it (the row it comes from
+# stops being in force): a milestone that ends itself is in force on its day only.
+_ENDED_BY = {
+    "entered_care": frozenset({"left_care", "adoption_order", "entered_care"}),
+    "adm_decision": frozenset({"decision_reversed", "left_care", "adoption_order", "entered_care"}),
+    "placement_order": frozenset({"decision_reversed", "left_care", "adoption_order", "entered_care"}),
+    "early_permanence_placement": frozenset({"placed", "early_permanence_placement", "disruption", "left_care",
+                                             "adoption_order", "entered_care"}),
+    "placed": frozenset({"placed", "early_permanence_placement", "disruption", "left_care", "adoption_order", "entered_care"}),
+    "matched": frozenset({"matched", "disruption", "decision_reversed", "left_care", "adoption_order", "entered_care"}),
+}
+
+
+def in_force_until(journey: Sequence[Milestone], index: int) -> datetime.date:
+    """The last day the milestone `journey[index]` (in journey order) is in force."""
+    m = journey[index]
+    ended_by = _ENDED_BY.get(m.name)
+    if ended_by is None:
+        return m.occurred_on
+    return next((later.occurred_on for later in journey[index + 1:] if later.name in ended_by), _NEVER)
 
 
 def align(ours: Sequence[datetime.date], theirs: Sequence[datetime.date]) -> list[int | None]:

@@ -32,7 +32,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from journey.domain import clock
-from journey.domain.errors import ConcurrentChange, JourneyError, JourneyRulesBroken
+from journey.domain.errors import ChildNotFound, ConcurrentChange, JourneyError, JourneyRulesBroken
 from journey.domain.milestones import Milestone, authority_of
 from journey.domain.ssda903_codes import CollectionYear, code_lists
 from journey.domain.ssda903_milestones import MILESTONES_903, TABLE_OF_MILESTONE, ChildInReturn, Derived, child_from_return
@@ -91,13 +91,13 @@ class ReturnReport:
 class _ChildLoad:
     """One child of the return: read, paired, applied to its journey in memory."""
 
-    def __init__(self, app: JourneyTracker, council: str, in_return: ChildInReturn, year: CollectionYear | None,
-                 recorded_by: str, store_was_empty: bool):
-        self.app, self.council, self.read, self.year = app, council, in_return, year
-        self.recorded_by, self.store_was_empty = recorded_by, store_was_empty
-        self.child_ref = in_return.child_ref
-        self.notes: list[Note] = [self._note("warning", f) for f in in_return.warnings]
-        self.problems: list[Note] = [self._note("problem", f) for f in in_return.problems]
+    def __init__(self, app: JourneyTracker, council: str, child_ref: str, rows: dict, year: CollectionYear | None,
+                 recorded_by: str, store_was_empty: bool, council_code: str):
+        self.app, self.council, self.child_ref, self.rows, self.year = app, council, child_ref, rows, year
+        self.recorded_by, self.store_was_empty, self.council_code = recorded_by, store_was_empty, council_code
+        self.read: ChildInReturn | None = None
+        self.notes: list[Note] = []
+        self.problems: list[Note] = []
         self.journey: Child | None = None
         self.shared: list[int] = []  # event ids of new milestones to copy to households
         self.followed: list[int] = []  # event ids of corrected milestones whose copies follow
@@ -111,16 +111,31 @@ class _ChildLoad:
         self.problems.append(Note("problem", derived.file if derived else "", derived.row if derived else None,
                                   self.child_ref, rule, message))
 
+    def _read(self, journey: Child | None) -> ChildInReturn:
+        known_carers = [(m.occurred_on, m.household) for m in (journey.milestones() if journey else [])
+                        if m.name == "early_permanence_placement" and m.household]
+        rows = self.rows
+        read = child_from_return(self.child_ref, rows.get("Header", []), rows.get("Episodes", []), rows.get("AD1", []),
+                                 rows.get("PlacedAdoption", []), codes=code_lists(), council_code=self.council_code,
+                                 year=self.year, known_carers=known_carers)
+        self.notes = [self._note("warning", f) for f in read.warnings]
+        self.problems = [self._note("problem", f) for f in read.problems]
+        return read
+
     def check_and_apply(self) -> None:
+        today = clock.today()
+        existing = None
+        if not self.store_was_empty:
+            try:
+                existing = self.app.load_child(self.council, self.child_ref)
+            except ChildNotFound:
+                existing = None
+        self.read = self._read(existing)
         if self.problems:
             return
-        today = clock.today()
         attributes = self.read.attributes
         try:
-            if self.store_was_empty:
-                journey = self.app.start_child(self.council, self.child_ref, attributes=attributes, recorded_by=self.recorded_by)
-            else:
-                journey = self.app.load_or_start_child(self.council, self.child_ref, attributes=attributes, recorded_by=self.recorded_by)
+            journey = existing or self.app.start_child(self.council, self.child_ref, attributes=attributes, recorded_by=self.recorded_by)
             before = journey.breaches(today) if journey.entries else []
             journey.amend_attributes(attributes, today=today, recorded_by=self.recorded_by)
         except JourneyError as e:
@@ -128,7 +143,7 @@ class _ChildLoad:
             return
         held = journey.milestones()
         derived = self.read.milestones
-        paired = pair(derived, self.read.periods, held)
+        paired = pair(derived, self.read.periods, held, covers_from=self.year.starts if self.year else None)
         source_of: dict[int, Derived] = {}
         corrections = []
         for m, ours in zip(derived, paired):
@@ -160,7 +175,7 @@ class _ChildLoad:
         # Only what the return gives is compared: a detail it cannot know (when the
         # carer's first episode began before a one-year return's) is kept.
         details = {**current, **{k: v for k, v in m.details.items() if k in _COMPARED_DETAILS}}
-        if m.occurred_on == entry.occurred_on and details == current:
+        if (m.occurred_on == entry.occurred_on and details == current) or m.approximate:
             self.already += 1
             return
         what = f"{m.name} of {entry.occurred_on:%d/%m/%Y}"
@@ -234,7 +249,6 @@ def import_return(
     council = app.council(la)
     report = ReturnReport(council.name, str(year) if year else None)
     code = council.code or council.key.replace(" ", "-")
-    codes = code_lists()
     by = f"{recorded_by} ({RETURN_WORDS} {year or 'tables'} of {council.name})"
     store_was_empty = not app.recorder.max_notification_id()
     loads = []
@@ -243,9 +257,7 @@ def import_return(
             first = next(iter(rows.values()))[0]
             report.notes.append(Note("problem", first.file, first.number, "", "missing value", "CHILD is empty"))
             continue
-        in_return = child_from_return(child_ref, rows.get("Header", []), rows.get("Episodes", []), rows.get("AD1", []),
-                                      rows.get("PlacedAdoption", []), codes=codes, council_code=code, year=year)
-        load = _ChildLoad(app, council.name, in_return, year, by, store_was_empty)
+        load = _ChildLoad(app, council.name, child_ref, rows, year, by, store_was_empty, code)
         load.check_and_apply()
         loads.append(load)
         if progress:
