@@ -45,7 +45,6 @@ from journey.domain import milestones as milestone_words
 from journey.domain.calendar import parse_quarter
 from journey.domain.councils import Agency, Council
 from journey.domain.errors import AmbiguousMilestone, CopiedFromChild, InvalidValue, JourneyError
-from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.domain.words import counted
@@ -58,6 +57,7 @@ from journey.store.application import JourneyTracker, private_files
 from journey.store.child import Child
 from journey.store.household import Household
 from journey.store.keys import StoreKeyRefused
+from projections import checks as record_checks
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
@@ -515,7 +515,8 @@ class Tracker:
     def follow_changes(self) -> dict:
         """The scheduler's catch-up: read models to the end of the log, then the
         streams recorded since the last call (by any process) swept."""
-        self.read_models()
+        db = self.read_models()
+        record_checks.catch_up(self.store, db)  # so that journey check reads rows already worked out
         return sweep_report(alerts.sweep_changes(self.store, clock_rows=self._clock_rows_of_streams))
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> dict:
@@ -650,20 +651,33 @@ class Tracker:
 
     # -- queries: the record's gaps -------------------------------------------------------------
 
-    def check(self, *, la: str | None = None, child_ref: str | None = None) -> dict:
-        """Gaps: milestones that a later one implies but that were never recorded."""
+    def check(self, *, la: str | None = None, child_ref: str | None = None, year: str | None = None) -> dict:
+        """The record's problems to fix now, from the read models: the gaps
+        (milestones a later one implies but that were never recorded), the adopters'
+        details an export needs, and the DfE's adoption rules the child's rows of
+        each 903 return break (`year`, as 2018-19: only that return's). Each of
+        `problems` names the child, the `year` ('' for none), the `rule`, what is
+        wrong (`message`) and what to record (`to_record`); `gaps` are the gaps alone."""
+        if child_ref and not la:
+            raise InvalidValue("name the council when naming a child", field="la")
+        if year:
+            try:
+                year = str(ssda903_codes.CollectionYear.parse(year))
+            except ssda903_codes.NotACollectionYear as error:
+                raise InvalidValue(str(error), field="year") from None
         if child_ref:
-            if not la:
-                raise InvalidValue("name the council when naming a child", field="la")
-            children = [self.store.load_child(la, child_ref)]
-        else:
-            wanted = self.council_name(la)
-            children = [s for s in self.store.all_streams() if isinstance(s, Child) and wanted in (None, s.local_authority)]
-        found = []
-        for child in sorted(children, key=lambda c: (c.local_authority, c.child_ref)):
-            for gap in gaps(child.milestones()):
-                found.append({"child_ref": child.child_ref, "local_authority": child.local_authority, "gap": gap})
-        return {"children": len(children), "gaps": found}
+            self.store.load_child(la, child_ref)  # an unknown child is refused, naming it
+        db = self.read_models()
+        record_checks.catch_up(self.store, db)
+        council = self.council_name(la)
+        found = record_checks.findings(db, la=council, child_ref=child_ref, year=year)
+        return {
+            "children": record_checks.children_checked(db, la=council, child_ref=child_ref),
+            "year": year,
+            "problems": found,
+            "gaps": [{"child_ref": f["child_ref"], "local_authority": f["local_authority"], "gap": f["message"]}
+                     for f in found if f["rule"] == "gap"],
+        }
 
 
 # -- plain values ---------------------------------------------------------------------------

@@ -213,11 +213,13 @@ def year_rows(
     *,
     adopters: Callable[[str], dict[str, str]],
     rec: Callable[[str | None], str | None],
+    rebuilt: tuple[list[Episode], list[tuple]] | None = None,
 ) -> YearRows:
     """The child's rows of the `year`'s return (empty when the child was not looked
-    after in it). `adopters(household)` gives a household's adopters' details."""
+    after in it). `adopters(household)` gives a household's adopters' details;
+    `rebuilt` is what `episodes_of` gave for the journey, when already known."""
     journey = in_journey_order(list(journey))
-    episodes, notes = episodes_of(journey, rec)
+    episodes, notes = rebuilt if rebuilt is not None else episodes_of(journey, rec)
     held = [e for e in episodes if e.decom <= year.ends and (e.dec is None or e.dec >= year.starts)]
     if not held:
         return YearRows()
