@@ -4,10 +4,14 @@
 the rows a council's case system would put in its return: episodes rebuilt from the
 milestones that change where or under what the child lives, PlacedAdoption from
 the decisions and their reversals, AD1 from the match and the adopters.
-`write_return(folder, tables)` writes them as CSV files, named as given.
+`write_return(folder, tables)` writes them as CSV files, named as given;
+`return_of_year` cuts them to one collection year's return, and `history_of` puts
+several years' returns one after another, as a council's history of returns holds
+them. The test helper is written apart from the tracker's own export
+(`journey.domain.ssda903_episodes`), so that each checks the other.
 
-The journeys are those of `Journey`: `(milestone, dd/mm/YYYY-free ISO date[, details])`
-steps, a date of birth, sex and ethnicity, and the adopters' codes.
+A `Journey` is `(milestone, ISO date[, details])` steps, a date of birth, sex and
+ethnicity, and the adopters' codes.
 """
 
 from __future__ import annotations

@@ -4,11 +4,10 @@ derives, checked whole first, and year after year."""
 from __future__ import annotations
 
 import csv
-import json
 
 import pytest
-from factories import BY, LA, cli, today_is, write_milestones_csv
-from returns903 import Journey, date903, journey_rows, tables_of, write_return
+from factories import BY, LA, cli, write_milestones_csv
+from returns903 import Journey, journey_rows, tables_of, write_return
 
 from journey.service import InvalidValue, TablesRefused
 
@@ -299,3 +298,12 @@ def test_returns_loaded_year_after_year_build_the_same_journeys(service, tmp_pat
         assert done["problems"] == [] and done["corrections"] == 0 and done["not_held"] == [], year
     for journey in journeys:
         assert milestones(service, journey.child) == sorted(carried(journey), key=lambda m: m[1]), journey.child
+
+
+def test_a_milestone_withdrawn_in_the_tracker_is_not_brought_back_by_the_return(service, tmp_path):
+    folder = write_return(tmp_path / "r", tables_of([ON_TIME]))
+    service.import_ssda903(folder, la=LA, recorded_by=BY)
+    service.withdraw(LA, "CV-1", "placement_order", "2018-07-03", reason="keyed on the wrong child", recorded_by="a tracker")
+    again = service.import_ssda903(folder, la=LA, recorded_by=BY)
+    assert (again["milestones_added"], again["corrections"]) == (0, 0)
+    assert ("placement_order", "2018-07-03") not in milestones(service, "CV-1")

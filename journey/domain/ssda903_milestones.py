@@ -198,16 +198,15 @@ class _Reader:
         self.child.years.add(CollectionYear.of(day))
         return day
 
-    def code(self, row: Row, column: str, when: datetime.date | None, *, required: bool = True, list_name: str | None = None) -> str:
+    def code(self, row: Row, column: str, when: datetime.date | None, *, required: bool = True) -> str:
         text = row[column].upper()
         if not text:
             if required:
                 self.problem(row, "missing value", f"{column} is empty")
             return ""
         year = self.year or (CollectionYear.of(when) if when else None)
-        name = list_name or column
-        if not self.codes.valid(name, text, year):
-            self.problem(row, "code outside the DfE list", self.codes.why_not(name, text, year))
+        if not self.codes.valid(column, text, year):
+            self.problem(row, "code outside the DfE list", self.codes.why_not(column, text, year))
             return ""
         return text
 
