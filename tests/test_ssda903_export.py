@@ -148,7 +148,7 @@ def test_every_sample_childs_export_passes_the_dfes_adoption_rules_two_years_run
         validator_python()
     except ValidatorUnavailable as error:
         pytest.skip(str(error))
-    for la in ("Coventry", "Solihull", "Warwickshire"):
+    for la in [c["name"] for c in sample.councils()]:
         for year in ("2022-23", "2023-24"):
             assert sample.export_ssda903(tmp_path / la / year, la=la, year=year)["written"]
         failures = validate(tmp_path / la / "2023-24", "2023-24", previous=tmp_path / la / "2022-23")
