@@ -307,3 +307,17 @@ def test_a_milestone_withdrawn_in_the_tracker_is_not_brought_back_by_the_return(
     again = service.import_ssda903(folder, la=LA, recorded_by=BY)
     assert (again["milestones_added"], again["corrections"]) == (0, 0)
     assert ("placement_order", "2018-07-03") not in milestones(service, "CV-1")
+
+
+def test_consent_is_read_once_a_period_from_the_placements_it_allowed(service, tmp_path):
+    tables = tables_of([Journey("CV-8", [])])
+    tables["Episodes"] = episodes_table(
+        "CV-8",
+        ("01/03/2018", "S", "V2", "U6", "01/06/2018", "X1"),
+        ("01/06/2018", "P", "V2", "A4", "01/09/2018", "X1"),   # placed with consent
+        ("01/09/2018", "P", "V2", "U6", "01/12/2018", "X1"),   # disrupted
+        ("01/12/2018", "P", "V2", "A4", "", ""),               # placed again, with the same consent
+    )
+    service.import_ssda903(write_return(tmp_path / "r", tables), la=LA, recorded_by=BY)
+    assert [m for m in milestones(service, "CV-8") if m[0] in ("placement_order", "placed", "disruption")] == [
+        ("placed", "2018-06-01"), ("placement_order", "2018-06-01"), ("disruption", "2018-09-01"), ("placed", "2018-12-01")]

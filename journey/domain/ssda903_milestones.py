@@ -412,6 +412,7 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
                     details["moved_in_on"] = moved_in
             add(Derived("placed", episode.decom, details, index, row.file, row.number, "DECOM"))
             if episode.place in WITH_CONSENT and not consented_or_ordered:
+                consented_or_ordered = True
                 add(Derived("placement_order", episode.decom, {"authority": "consent"}, index, row.file, row.number, "PLACE",
                             approximate=True))
             if foster_carer is False and episode.place in WITH_FOSTER_CARER:
