@@ -212,3 +212,12 @@ def _append_tables(year_folder, history):
         target = history / table.name
         with open(target, "a", encoding="utf-8") as out:
             out.writelines(lines[1:] if target.stat().st_size else lines)
+
+
+@pytest.mark.parametrize("reason, rec", [("returned_home", "E4A"), ("Returned home", "E4A"), ("E45", "E45"),
+                                         ("child arrangements order", "E41"), ("special_guardianship", "E8")])
+def test_leaving_care_reasons_become_rec_codes_by_the_documented_table(service, tmp_path, reason, rec):
+    record(service, "CV-4", [("entered_care", "2018-06-01"), ("left_care", "2018-12-01", {"reason": reason})])
+    done = service.export_ssda903(tmp_path / "out", la=LA, year="2018-19")
+    assert rows(tmp_path / "out", "episodes.csv")[0]["REC"] == rec
+    assert bool(done["notes"]) == (rec == "E8")

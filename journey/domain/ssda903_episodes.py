@@ -46,12 +46,11 @@ PLACEHOLDERS = {
     "MOTHER": "",
     "MC_DOB": "",
 }
-# left_care reasons -> REC: a reason that is itself a REC code is that code.
+# left_care reasons -> REC (matched in lower case, spaces as underscores); a reason
+# that is itself a REC code is that code.
 REC_OF_REASON = {
     "returned_home": "E4A",
-    "returned home": "E4A",
     "child_arrangements_order": "E41",
-    "child arrangements order": "E41",
     "residence_order": "E41",
     "died": "E2",
     "moved_abroad": "E16",
@@ -98,7 +97,7 @@ def rec_of(reason: str | None, codes: Callable[[str], bool]) -> str | None:
     text = (reason or "").strip()
     if codes(text.upper()) and text.upper() not in ("X1", "E11", "E12"):
         return text.upper()
-    return REC_OF_REASON.get(text.lower())
+    return REC_OF_REASON.get("_".join(text.lower().split()))
 
 
 def episodes_of(journey: Sequence[Milestone], rec: Callable[[str | None], str | None]) -> tuple[list[Episode], list[tuple]]:
