@@ -321,3 +321,14 @@ def test_consent_is_read_once_a_period_from_the_placements_it_allowed(service, t
     service.import_ssda903(write_return(tmp_path / "r", tables), la=LA, recorded_by=BY)
     assert [m for m in milestones(service, "CV-8") if m[0] in ("placement_order", "placed", "disruption")] == [
         ("placed", "2018-06-01"), ("placement_order", "2018-06-01"), ("disruption", "2018-09-01"), ("placed", "2018-12-01")]
+
+
+def test_a_placement_the_tracker_holds_keeps_its_household_which_gets_ad1s_adopters(service, tmp_path):
+    for name, on, *details in ON_TIME.steps:
+        service.record(LA, "CV-1", name, on, details[0] if details else None, recorded_by="a tracker")
+    done = service.import_ssda903(write_return(tmp_path / "r", tables_of([ON_TIME])), la=LA, recorded_by=BY)
+    assert (done["milestones_added"], done["corrections"], done["households_described"]) == (0, 0, 1)
+    assert [e["adopters"] for e in service.household_history("H-A")["entries"] if e.get("change") == "adopters"] == [
+        {"number": "2", "sex": "MF", "legal_status": "L11"}]
+    with pytest.raises(Exception, match="no household 903-331-CV-1-20181020"):
+        service.household_history("903-331-CV-1-20181020")

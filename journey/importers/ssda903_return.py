@@ -102,6 +102,7 @@ class _ChildLoad:
         self.shared: list[int] = []  # event ids of new milestones to copy to households
         self.followed: list[int] = []  # event ids of corrected milestones whose copies follow
         self.added = self.corrected = self.already = 0
+        self.adopters: dict[str, dict[str, str]] = {}  # household -> AD1's adopters' details
 
     def _note(self, kind: str, finding) -> Note:
         message = finding.message.removeprefix(f"child {self.child_ref}: ")
@@ -144,14 +145,22 @@ class _ChildLoad:
         held = journey.milestones()
         derived = self.read.milestones
         paired = pair(derived, self.read.periods, held, covers_from=self.year.starts if self.year else None)
+        # The carers the tracker already names (a placement it holds, with its own
+        # household): the return's milestones and AD1's adopters go to that household.
+        named = {m.details["household"]: ours.household for m, ours in zip(derived, paired)
+                 if ours is not None and ours.household and m.details.get("household")}
+        self.adopters = {named.get(ref, ref): details for ref, details in self.read.adopters.items()}
         source_of: dict[int, Derived] = {}
         corrections = []
         for m, ours in zip(derived, paired):
             if ours is None:
-                if journey.has_recorded(m.name, m.occurred_on, m.details):
+                details = m.details
+                if details.get("household") in named:
+                    details = {**details, "household": named[details["household"]]}
+                if journey.has_recorded(m.name, m.occurred_on, details):
                     self.already += 1
                     continue
-                event_id = journey.record(m.name, m.occurred_on, m.details, today=today, recorded_by=self.recorded_by, check=False)
+                event_id = journey.record(m.name, m.occurred_on, details, today=today, recorded_by=self.recorded_by, check=False)
                 source_of[event_id] = m
                 self.added += 1
                 if copied_to_household(journey.entries[event_id]):
@@ -304,7 +313,7 @@ def _write(app: JourneyTracker, kept: list[_ChildLoad], by: str, store_was_empty
                     households[entry.details["household"]].correct(copy, entry.occurred_on, copy.details,
                                                                    reason=f"the child's {entry.name} corrected by the {RETURN_WORDS}",
                                                                    recorded_by=by)
-            for ref, adopters in load.read.adopters.items():
+            for ref, adopters in load.adopters.items():
                 if household(ref).describe_adopters(adopters, today=today, recorded_by=by):
                     report.households_described += 1
         try:
