@@ -6,7 +6,7 @@ the tracker's. `validator_python()` makes that virtualenv when it is missing (th
 same commands as the make target) and gives its python; `validate(folder, year,
 previous=...)` runs `tests/validator903/validate.py` there.
 
-The rules that concern adoption (the issue's list): every rule that reads AD1 or
+The rules that concern adoption (those the export must pass): every rule that reads AD1 or
 PlacedAdoption, and codes 112 to 120, 134, 151, 175 to 177, 184, 187, 199, 217,
 331, 333 to 336, 386, 390, 408, 445, 446, 451, 511, 514, 517 to 525, 551 to 561,
 563, 579, 582 to 584, 601, 602 and 1003.
