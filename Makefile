@@ -19,7 +19,12 @@ NPM_STAMP := node_modules/.installed
 ASSETS_BUILT := web/static/application.css
 ASSETS_SOURCES := web/assets/build.py web/assets/application.js $(wildcard web/assets/*.scss)
 
-.PHONY: all install assets run test bench clean
+# The DfE's 903 validation rules (Data to Insight's csc-validator-be-903) need
+# pandas below 2, so they get a virtualenv of their own, never the tracker's.
+VALIDATOR903_VENV ?= .venv-903
+VALIDATOR903 := csc-validator-be-903==0.1.17
+
+.PHONY: all install assets run test bench clean validator903
 
 all: test
 
@@ -78,9 +83,17 @@ bench: $(STAMP)
 	done; \
 	if [ "$$found" = 0 ]; then echo "no bench/*.py scripts yet"; fi
 
-# Removes the venv, node_modules and build artefacts (web/static included).
+# The 903 validator's own virtualenv (the tests make it too when it is missing).
+validator903: $(VALIDATOR903_VENV)/.installed
+
+$(VALIDATOR903_VENV)/.installed:
+	$(PYTHON) -m venv "$(VALIDATOR903_VENV)"
+	PIP_DISABLE_PIP_VERSION_CHECK=1 "$(VALIDATOR903_VENV)/bin/python" -m pip install "$(VALIDATOR903)"
+	@touch "$@"
+
+# Removes the venvs, node_modules and build artefacts (web/static included).
 # Never touches the data dir (var/).
 clean:
-	rm -rf "$(VENV)" node_modules web/static build dist .eggs *.egg-info .pytest_cache
+	rm -rf "$(VENV)" "$(VALIDATOR903_VENV)" node_modules web/static build dist .eggs *.egg-info .pytest_cache
 	find . \( -path ./.git -o -path ./var -o -path "./$(DATA_DIR)" \) -prune -o \
 		-type d -name __pycache__ -prune -exec rm -rf {} +

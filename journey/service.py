@@ -75,12 +75,12 @@ from journey.domain.errors import (
     RuleOfOrderBroken,
     UnknownCouncil,
 )
-from journey.domain.gaps import gaps
 from journey.domain.stages import ORDER as STAGES
 from journey.domain.stages import stage_periods
 from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.domain.words import counted
-from journey.importers import milestones_file
+from journey.domain import ssda903_codes
+from journey.importers import milestones_file, ssda903_export, ssda903_return, ssda903_tables
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
 from journey.store import accounts, copying, history
@@ -91,6 +91,7 @@ from journey.store.household import Household
 from journey.store.keys import StoreKeyRefused
 from journey.store.sign_ins import FailedSignIns
 from journey.store.view_log import VIA, Viewing, ViewLogTable
+from projections import checks as record_checks
 from projections import known, projector, queries, reports
 from projections.store import open_read_models
 
@@ -125,6 +126,7 @@ SEXES = types.MappingProxyType(dict(milestone_words.SEXES))
 ETHNICITIES = tuple(sorted(milestone_words.ETHNICITIES))
 RULES_OF_ORDER = tuple(sorted({cls.rule for cls in RuleOfOrderBroken.__subclasses__()}))
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
+TablesRefused = ssda903_tables.TablesRefused
 
 
 class NoTrackerData(JourneyError):
@@ -331,10 +333,15 @@ class Tracker:
 
     # -- commands: households -------------------------------------------------------------
 
-    def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note: str | None = None) -> dict:
-        """Create an adoptive household (known by the agency's reference)."""
+    def household(self, household_ref: str, *, interagency: bool = False, adopters: dict | None = None,
+                  recorded_by: str, note: str | None = None) -> dict:
+        """Create an adoptive household (known by the agency's reference), or give it
+        the adopters' details that differ: `adopters` holds `number` (1 or 2), `sex`
+        (M1, F1, MM, FF, MF) and `legal_status` (L0, L11, L12, L2, L3, L4), the DfE's
+        903 codes; the answer's `adopters` are those it now holds."""
         self._before_writing()
-        return self._finish(self.store.household(household_ref, interagency=interagency, recorded_by=recorded_by, note=note))
+        done = self.store.household(household_ref, interagency=interagency, adopters=adopters, recorded_by=recorded_by, note=note)
+        return self._finish(done)
 
     def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None,
                          *, recorded_by: str, note: str | None = None) -> dict:
@@ -376,6 +383,44 @@ class Tracker:
             rows = milestones_file.read_rows(Path(path))
             self._before_writing()
             return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+
+    def import_ssda903(self, path: str | Path, *, la: str, year: str | None = None, skip_invalid: bool = False,
+                       recorded_by: str, report_file: str | Path | None = None) -> dict:
+        """Load a council's SSDA903 return: the folder `path` of its CSV tables (each
+        recognised by its columns), one collection `year`'s (`2018-19`) or, with none,
+        any number of years'. Every child is checked first (codes outside the DfE's
+        lists for the year, malformed dates, the rules of order); nothing is written
+        unless all pass, or only the children that pass with `skip_invalid`. A
+        milestone the tracker holds is paired with the return's, so a date that
+        changed is corrected (the reason naming the return), a person's correction
+        is kept, and loading a return again adds nothing. The answer lists the
+        `problems`, `warnings` (the DfE's rules), `differences` (the tracker keeps
+        its own) and what is `not_held` any more (reported, not withdrawn), each with
+        its file, row, child and rule; `report_file` gets them as CSV.
+
+        A folder that is not a return (`TablesRefused`), a year not written as a
+        collection year, or a council the agency file does not list is refused
+        before the store is opened."""
+        collection_year = None
+        if year:
+            try:
+                collection_year = ssda903_codes.CollectionYear.parse(year)
+            except ssda903_codes.NotACollectionYear as error:
+                raise InvalidValue(str(error), field="year") from None
+        with _cycle_collector_paused():
+            tables = ssda903_tables.read_tables(Path(path))
+            Agency.load(self.settings.data_dir).council(la)
+            self._before_writing()
+            before = self.log_length()
+            report = ssda903_return.import_return(self.store, tables, la=la, year=collection_year,
+                                                  skip_invalid=skip_invalid, recorded_by=recorded_by)
+            if report_file:
+                ssda903_return.write_report(report, Path(report_file))
+            done = ssda903_return.plain(report)
+            position = self.log_length()
+            done["position"] = position if position > before else None
+            done["streams"] = list(report.streams_written)
+            return self._finish(done)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
@@ -437,6 +482,7 @@ class Tracker:
         _refuse_problems(households)
         children = milestones_file.import_milestones(self.store, milestones_file.rows_from_dicts(sample.child_rows), recorded_by=SAMPLE_BY)
         _refuse_problems(children)
+        described = self.store.describe_adopters(sample.adopters, recorded_by=SAMPLE_BY)
         done = {
             "loaded": True,
             "agency": sample.name,
@@ -446,7 +492,7 @@ class Tracker:
             "milestones": children.milestones_added,
             "households": households.households,
         }
-        done["streams"] = list({**households.streams_written, **children.streams_written})
+        done["streams"] = list({**households.streams_written, **children.streams_written, **described})
         done["position"] = self.log_length() if done["streams"] else None
         done = self._finish(done)
         done["sample_accounts"] = [a["username"] for a in self.create_sample_accounts()]
@@ -472,6 +518,22 @@ class Tracker:
         up to; `progress(n)` is called as events are copied (the log's length in all).
         The copy's read models are built by the first command that reads it."""
         return copying.copy_store(self.store, target, progress=progress)
+
+    def export_ssda903(self, out_dir: str | Path, *, la: str, year: str) -> dict:
+        """Write the council's Header, Episodes, AD1 and PlacedAdoption tables for the
+        collection `year` (`2018-19`) into `out_dir` (made with its parents when
+        missing; a folder holding other files is refused), the episodes rebuilt
+        from the milestones, placeholders for what the tracker does not hold. Every
+        child is checked against the DfE's adoption rules first: if any fails,
+        nothing is written, `written` is False and `failures` lists each child
+        with the rule and what to record. `notes` are left_care reasons that map
+        to no REC code (written as E8)."""
+        try:
+            collection_year = ssda903_codes.CollectionYear.parse(year)
+        except ssda903_codes.NotACollectionYear as error:
+            raise InvalidValue(str(error), field="year") from None
+        self.read_models()
+        return ssda903_export.plain(ssda903_export.export_return(self.store, Path(out_dir), la=la, year=collection_year))
 
     def export_milestones(self, path: str | Path) -> dict:
         """Write every child's and every household's current milestones in the import
@@ -518,7 +580,8 @@ class Tracker:
     def follow_changes(self) -> dict:
         """The scheduler's catch-up: read models to the end of the log, then the
         streams recorded since the last call (by any process) swept."""
-        self.read_models()
+        db = self.read_models()
+        record_checks.catch_up(self.store, db)  # so that journey check reads rows already worked out
         return sweep_report(alerts.sweep_changes(self.store, clock_rows=self._clock_rows_of_streams))
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> dict:
@@ -856,20 +919,33 @@ class Tracker:
 
     # -- queries: the record's gaps -------------------------------------------------------------
 
-    def check(self, *, la: str | None = None, child_ref: str | None = None) -> dict:
-        """Gaps: milestones that a later one implies but that were never recorded."""
+    def check(self, *, la: str | None = None, child_ref: str | None = None, year: str | None = None) -> dict:
+        """The record's problems to fix now, from the read models: the gaps
+        (milestones a later one implies but that were never recorded), the adopters'
+        details an export needs, and the DfE's adoption rules the child's rows of
+        each 903 return break (`year`, as 2018-19: only that return's). Each of
+        `problems` names the child, the `year` ('' for none), the `rule`, what is
+        wrong (`message`) and what to record (`to_record`); `gaps` are the gaps alone."""
+        if child_ref and not la:
+            raise InvalidValue("name the council when naming a child", field="la")
+        if year:
+            try:
+                year = str(ssda903_codes.CollectionYear.parse(year))
+            except ssda903_codes.NotACollectionYear as error:
+                raise InvalidValue(str(error), field="year") from None
         if child_ref:
-            if not la:
-                raise InvalidValue("name the council when naming a child", field="la")
-            children = [self.store.load_child(la, child_ref)]
-        else:
-            wanted = self.council_name(la)
-            children = [s for s in self.store.all_streams() if isinstance(s, Child) and wanted in (None, s.local_authority)]
-        found = []
-        for child in sorted(children, key=lambda c: (c.local_authority, c.child_ref)):
-            for gap in gaps(child.milestones()):
-                found.append({"child_ref": child.child_ref, "local_authority": child.local_authority, "gap": gap})
-        return {"children": len(children), "gaps": found}
+            self.store.load_child(la, child_ref)  # an unknown child is refused, naming it
+        db = self.read_models()
+        record_checks.catch_up(self.store, db)
+        council = self.council_name(la)
+        found = record_checks.findings(db, la=council, child_ref=child_ref, year=year)
+        return {
+            "children": record_checks.children_checked(db, la=council, child_ref=child_ref),
+            "year": year,
+            "problems": found,
+            "gaps": [{"child_ref": f["child_ref"], "local_authority": f["local_authority"], "gap": f["message"]}
+                     for f in found if f["rule"] == "gap"],
+        }
 
     # -- commands and queries: accounts ------------------------------------------------------------
 
@@ -1209,7 +1285,7 @@ __all__: Sequence[str] = (
     "JourneyRulesBroken", "MilestoneNotFound",
     "AlertNotFound", "AmbiguousMilestone", "CannotCopy", "ChildNotFound", "HouseholdNotFound", "UnknownCouncil",
     "WAITING_GROUPS", "WAITING_SORTS", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
-    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TargetNotEmpty", "Tracker",
+    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TablesRefused", "TargetNotEmpty", "Tracker",
     "import_report", "journey_differences", "new_cipher_key", "report_rows", "sweep_report",
     # accounts and access
     "PERMISSIONS", "ROLES", "VIA", "PasswordTooLong", "PasswordTooShort", "SignInLimited", "SignInRefused",

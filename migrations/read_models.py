@@ -28,6 +28,8 @@ Tables:
 - `clocks`: every timescale clock (domain.md section 5) of every stream.
 - `deferred_indexes`: secondary indexes dropped while a long catch-up (a
   rebuild) runs, with the SQL that recreates them when it ends.
+- `check_findings`, `check_children`, `household_adopters` (m003): what `journey
+  check` lists, kept by a projection of its own (`projections/checks.py`).
 """
 
 from __future__ import annotations
@@ -260,6 +262,47 @@ def m002_scorecard_by_day(db: Database) -> None:
     for event in ("INSERT", "DELETE"):
         for la_key in ("la_key", "''"):
             db.executescript(_scorecard_trigger(event, la_key))
+
+
+@MIGRATIONS()
+def m003_record_checks(db: Database) -> None:
+    """What `journey check` lists, kept by a projection of its own (`checks` in
+    `tracking`, caught up by `journey check` and the scheduler, after the read models
+    it reads): each child's problems to fix (`check_findings`: year '' for the
+    gaps and the adopters' details, a collection year for the DfE's adoption
+    rules), the household each child's findings read the adopters of
+    (`check_children`), and each household's adopters' details (`household_adopters`).
+    Keyed by stream id; emptied and made again when the read models are rebuilt
+    (their `generation` moves)."""
+    db.executescript(
+        """
+        CREATE TABLE check_findings (
+            stream_id TEXT NOT NULL,
+            local_authority TEXT NOT NULL,
+            la_key TEXT NOT NULL,
+            child_ref TEXT NOT NULL,
+            year TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            message TEXT NOT NULL,
+            to_record TEXT NOT NULL
+        );
+        CREATE INDEX check_findings_by_stream ON check_findings (stream_id);
+        CREATE INDEX check_findings_by_la ON check_findings (la_key, child_ref);
+        CREATE TABLE check_children (
+            stream_id TEXT PRIMARY KEY,
+            household_ref TEXT
+        );
+        CREATE INDEX check_children_by_household ON check_children (household_ref);
+        CREATE TABLE household_adopters (
+            household_ref TEXT PRIMARY KEY,
+            number TEXT,
+            sex TEXT,
+            legal_status TEXT
+        );
+        INSERT INTO tracking (projection, position, generation, rules, updated_at)
+            VALUES ('checks', 0, -1, NULL, datetime('now'));
+        """
+    )
 
 
 def _scorecard_trigger(event: str, la_key: str) -> str:

@@ -77,6 +77,10 @@ _FAST: dict[str, tuple[int, int]] = {
     get_topic(cls): (kind_of(cls), getattr(cls, "class_version", 1)) for cls in _CONCRETE
 }
 
+# Events the projection has no fact for, known by their topic alone: skipped without
+# being decoded (a household's adopters' details are read where an export needs them).
+_IGNORED: frozenset[str] = frozenset({get_topic(Household.AdoptersDescribed)})
+
 # As the library's transcoder does: UTF-8 text to the JSON decoder (json.loads
 # would first sniff the bytes' encoding), with no hook for typed values; and
 # `raw_decode`, which does not look for text after the JSON (the library wrote it).
@@ -98,7 +102,7 @@ def decode(mapper, notifications: list) -> list[tuple]:
     cipher, compressor = mapper.cipher, mapper.compressor
     loads = _DECODER.raw_decode
     for n in notifications:
-        if n.topic.startswith(_NOT_JOURNEYS):
+        if n.topic.startswith(_NOT_JOURNEYS) or n.topic in _IGNORED:
             continue
         known = _FAST.get(n.topic)
         if known is not None:

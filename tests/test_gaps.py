@@ -37,8 +37,8 @@ def test_check_command_lists_gaps_for_a_child(tmp_path):
         data = ["--data-dir", str(tmp_path)]
         assert runner.invoke(main, data + ["record", "--la", "Coventry", "CV-1", "placed", "2021-06-01", "--household", "H1"]).exit_code == 0
         result = runner.invoke(main, data + ["check", "--la", "coventry", "CV-1"])
-        assert result.exit_code == 0
-        assert "child CV-1 of Coventry: placed on 2021-06-01 has no earlier matched recorded" in result.output
-        assert "1 gap in 1 child." in result.output
+        assert result.exit_code == 1  # a problem to fix
+        assert "child CV-1 of Coventry: gap: placed on 2021-06-01 has no earlier matched recorded: record the matched" in result.output
+        assert "1 problem in 1 child of 1 child checked." in result.output
     finally:
         clock.set_today(None)

@@ -119,7 +119,7 @@ def test_opening_applies_the_migrations_once(settings):
     assert set(PROJECTED_TABLES) <= set(db.table_names())
     db.close()
     again = open_read_models(settings.read_models_path)
-    assert [m.name for m in MIGRATIONS.applied(again)] == ["m001_read_models", "m002_scorecard_by_day"]
+    assert [m.name for m in MIGRATIONS.applied(again)] == ["m001_read_models", "m002_scorecard_by_day", "m003_record_checks"]
     assert position_of(again) == 0
     assert {"clocks_by_due", "clocks_by_warn"} <= {i.name for i in again["clocks"].indexes}
 

@@ -39,6 +39,11 @@ OPTION_OF_FIELD = {
     "target_data_dir": "--target-data-dir",
     "password": "--password-stdin",
     "councils": "--la",
+    "adopters_number": "--adopters",
+    "adopters_sex": "--adopters-sex",
+    "adopters_legal_status": "--adopters-legal-status",
+    "year": "--year",
+    "path": "PATH",
 }
 
 

@@ -14,7 +14,7 @@ from journey.domain.words import counted
 
 @click.group("import")
 def import_group():
-    """Import milestones from CSV (checked whole before anything is written)."""
+    """Import milestones from CSV, or a council's SSDA903 return (checked whole before anything is written)."""
 
 
 @import_group.command("milestones")
@@ -74,9 +74,62 @@ def print_import_report(report: dict) -> None:
         sys.exit(EXIT_BAD_ROWS)
 
 
+@import_group.command("ssda903")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--la", "la", required=True, help="The council whose return it is (e.g. Coventry).")
+@click.option("--year", default=None, metavar="2018-19", help="The return's collection year (default: the tables may hold many years).")
+@click.option("--skip-invalid", is_flag=True, help="Import the children whose rows are all good; skip (and report) the others.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every problem, warning and difference to this CSV file.")
+@pass_context
+def import_ssda903_command(obj, path, la, year, skip_invalid, report_file):
+    """Load a council's SSDA903 return: PATH is a folder of its CSV tables (Header,
+    Episodes, AD1, PlacedAdoption; Missing, OC2 and OC3 are read for nothing), each
+    recognised by its columns, whatever the file is called. Dates are dd/mm/YYYY.
+
+    The milestones the 903 carries are derived from the tables (periods of care,
+    placement orders, early permanence and adoption placements, disruptions,
+    decisions and their reversals, matches, adoption orders, leaving care); each
+    adoptive placement is given a household of its own (903-<council code>-<child>-
+    <the day the child moved in>), which keeps AD1's adopters' details.
+
+    Codes outside the DfE's lists for the year a row falls in (or --year's),
+    malformed dates and the rules of order refuse the child: every problem is
+    listed with its file, row, child and rule, and nothing is written (exit status
+    3) unless --skip-invalid. The DfE's validation rules only warn. A milestone
+    already held adds nothing; a date that changed since an earlier return is
+    corrected, the reason naming the return; a correction made in the tracker is
+    kept, and the difference reported; a milestone of an earlier return that this
+    one no longer holds is reported, not withdrawn.
+    """
+    done = obj.tracker.import_ssda903(path, la=la, year=year, skip_invalid=skip_invalid,
+                                      recorded_by=default_user(), report_file=report_file)
+    for key in ("problems", "warnings", "differences", "not_held"):
+        for note in done[key]:
+            click.echo(note["text"], err=True)
+    if done["problems"] and not done["written"]:
+        click.echo(f"Nothing imported: {counted(len(done['problems']), 'problem')} in "
+                   f"{counted(len(set(p['child_ref'] for p in done['problems'])), 'child')}. Fix them, or use "
+                   "--skip-invalid to import the other children.", err=True)
+        sys.exit(EXIT_BAD_ROWS)
+    click.echo(f"Imported the {done['year'] or ''}{' ' if done['year'] else ''}903 return of {done['local_authority']}: "
+               f"{counted(done['milestones_added'], 'milestone')} added and {counted(done['corrections'], 'correction')} "
+               f"for {counted(done['children_imported'], 'child')}; {counted(done['already_recorded'], 'milestone')} "
+               f"already recorded; {counted(len(done['warnings']), 'warning')}, "
+               f"{counted(len(done['differences']), 'difference')} from the tracker kept, "
+               f"{counted(len(done['not_held']), 'milestone')} no longer in the return.")
+    if report_file:
+        click.echo(f"Report written to {report_file}.")
+    say_alerts(done)
+    if done["skipped_children"]:
+        click.echo(f"Skipped {counted(len(done['skipped_children']), 'child')} with problems: "
+                   + ", ".join(done["skipped_children"]), err=True)
+        sys.exit(EXIT_BAD_ROWS)
+
+
 @click.group("export")
 def export_group():
-    """Export current milestones to CSV."""
+    """Export current milestones to CSV, or a council's 903 adoption tables."""
 
 
 @export_group.command("milestones")
@@ -103,3 +156,34 @@ def export_milestones_command(obj, file):
 
 
 COMMANDS = (import_group, export_group)
+
+
+@export_group.command("ssda903")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", required=True, metavar="2018-19", help="The return's collection year.")
+@click.option("--la", "la", required=True, help="The council whose return it is (e.g. Coventry).")
+@pass_context
+def export_ssda903_command(obj, out_dir, year, la):
+    """Write the council's 903 adoption tables for the year (Header, Episodes, AD1,
+    PlacedAdoption, dates dd/mm/YYYY) into OUT_DIR, which is made when missing and
+    holds only the tables. The episodes are rebuilt from the milestones; what the
+    tracker does not hold (postcodes, URN, provider, category of need, UPN) is
+    written as a documented placeholder, and left_care reasons are mapped to REC
+    codes (an unmapped reason is reported and written as E8).
+
+    Each child is first checked against the DfE's adoption rules: if any fails,
+    nothing is written, every failing child is listed with the rule and what to
+    record, and the exit status is 1."""
+    done = obj.tracker.export_ssda903(out_dir, la=la, year=year)
+    for note in done["notes"]:
+        click.echo(f"child {note['child_ref']}: {note['note']}", err=True)
+    if not done["written"]:
+        for f in done["failures"]:
+            click.echo(f"child {f['child_ref']} of {f['local_authority']}: rule {f['rule']}: {f['message']}: record {f['to_record']}", err=True)
+        children = len({f["child_ref"] for f in done["failures"]})
+        click.echo(f"Nothing written: {counted(children, 'child')} of {done['children']} break the DfE's adoption rules.", err=True)
+        sys.exit(1)
+    rows = done["rows"]
+    click.echo(f"Wrote the {done['year']} 903 tables of {done['local_authority']} to {done['path']}: "
+               f"{counted(done['children'], 'child')}, {counted(rows['Episodes'], 'episode')}, "
+               f"{counted(rows['AD1'], 'AD1 row')}, {counted(rows['PlacedAdoption'], 'PlacedAdoption row')}.")

@@ -14,13 +14,23 @@ from journey.service import AmbiguousMilestone, CopiedFromChild, JourneyError
 @click.command()
 @click.argument("household_ref")
 @click.option("--interagency", is_flag=True, help="Approved by another agency.")
+@click.option("--adopters", "number", type=click.Choice(["1", "2"]), default=None, help="How many adopters (903 NB_ADOPTR).")
+@click.option("--adopters-sex", "sex", default=None, metavar="M1|F1|MM|FF|MF", help="The adopters' sex (903 SEX_ADOPTR).")
+@click.option("--adopters-legal-status", "legal_status", default=None, metavar="L0|L11|L12|L2|L3|L4",
+              help="The adopters' legal status (903 LS_ADOPTR): L0 single, L11 different-sex married, L12 same-sex "
+                   "married, L2 civil partnership, L3 different-sex not married, L4 same-sex not married or in a civil partnership.")
 @by_option
 @note_option
 @pass_context
-def household(obj, household_ref, interagency, recorded_by, note):
-    """Create an adoptive household (known by the agency's reference, no names)."""
-    done = obj.tracker.household(household_ref, interagency=interagency, recorded_by=recorded_by, note=note)
-    click.echo(f"Household {done['household']}{' (interagency)' if done['interagency'] else ''}.")
+def household(obj, household_ref, interagency, number, sex, legal_status, recorded_by, note):
+    """Create an adoptive household (known by the agency's reference, no names), or
+    record its adopters' details as the 903 return's AD1 table codes them (only
+    those given change; each change is kept in its history)."""
+    adopters = {"number": number, "sex": sex, "legal_status": legal_status}
+    done = obj.tracker.household(household_ref, interagency=interagency, adopters=adopters, recorded_by=recorded_by, note=note)
+    held = done["adopters"]
+    described = f"; adopters: {held.get('number', '?')}, sex {held.get('sex', '?')}, legal status {held.get('legal_status', '?')}" if held else ""
+    click.echo(f"Household {done['household']}{' (interagency)' if done['interagency'] else ''}{described}.")
 
 
 @click.command("record-household")

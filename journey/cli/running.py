@@ -3,7 +3,9 @@ tracker's own process, the web view, the record's gaps, and a new key."""
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 import threading
 
 import click
@@ -140,16 +142,32 @@ def say_sample_accounts(accounts: list[dict], data_dir) -> None:
 @click.command()
 @click.option("--la", default=None, help="Only this council's children.")
 @click.argument("child_ref", required=False)
+@click.option("--year", default=None, metavar="2018-19", help="Only that 903 return's rules (and the problems of no year).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_context
-def check(obj, la, child_ref):
-    """List gaps: milestones that a later one implies but that were never recorded
-    (a gap is not an error; this is the list to fill in)."""
+def check(obj, la, child_ref, year, as_json):
+    """List the record's problems to fix now, with the child, the rule and what to
+    record: gaps (milestones that a later one implies but that were never
+    recorded: an order with no decision, a placement with no match, an adoption
+    with no placement, ...), adopters' details missing where the 903 needs them,
+    and the DfE's adoption rules each child's rows of each 903 return would break
+    (the rules journey export ssda903 checks). Read from the read models, at any
+    time of year. Exit status 1 when it finds a problem."""
     if child_ref and not la:
         raise click.UsageError("give the council with --la when naming a child")
-    found = obj.tracker.check(la=la, child_ref=child_ref)
-    for gap in found["gaps"]:
-        click.echo(f"child {gap['child_ref']} of {gap['local_authority']}: {gap['gap']}")
-    click.echo(f"{counted(len(found['gaps']), 'gap')} in {counted(found['children'], 'child')}.")
+    found = obj.tracker.check(la=la, child_ref=child_ref, year=year)
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+    else:
+        for p in found["problems"]:
+            where = f" {p['year']}" if p["year"] else ""
+            rule = "gap" if p["rule"] == "gap" else f"rule {p['rule']}"
+            click.echo(f"child {p['child_ref']} of {p['local_authority']}:{where} {rule}: {p['message']}: record {p['to_record']}")
+        children = len({(p["local_authority"], p["child_ref"]) for p in found["problems"]})
+        click.echo(f"{counted(len(found['problems']), 'problem')} in {counted(children, 'child')} "
+                   f"of {counted(found['children'], 'child')} checked.")
+    if found["problems"]:
+        sys.exit(1)
 
 
 @click.command()

@@ -10,6 +10,7 @@ import datetime
 from typing import Any
 
 from journey.domain.errors import InvalidValue
+from journey.domain.ssda903_codes import code_lists
 from journey.domain.milestones import (
     AUTHORITIES,
     CHILD_MILESTONE_DETAILS,
@@ -122,3 +123,29 @@ def child_attributes(given: dict[str, Any]) -> dict[str, Any]:
         else:
             raise InvalidValue(f"unknown child attribute {key!r}")
     return attributes
+
+
+# The adopters' details a household keeps for the 903's AD1 table: detail -> the
+# DfE code list (journey/domain/ssda903_codes.csv).
+ADOPTERS_DETAILS = {"number": "NB_ADOPTR", "sex": "SEX_ADOPTR", "legal_status": "LS_ADOPTR"}
+
+
+def adopters_details(given: dict[str, Any]) -> dict[str, str]:
+    """The adopters' details (`number`, `sex`, `legal_status`), checked against the
+    DfE's current code lists; empty values are left out."""
+    codes = code_lists()
+    details = {}
+    for key, value in given.items():
+        if value is None or not str(value).strip():
+            continue
+        if key not in ADOPTERS_DETAILS:
+            raise InvalidValue(f"unknown adopters' detail {key!r} (accepted: {', '.join(ADOPTERS_DETAILS)})", field=f"adopters_{key}")
+        code = str(value).strip().upper()
+        if not codes.valid(ADOPTERS_DETAILS[key], code, None):
+            listed = ", ".join(codes.codes(ADOPTERS_DETAILS[key], None))
+            raise InvalidValue(f"adopters' {key.replace('_', ' ')} {value!r} is not a DfE 903 code (one of {listed})",
+                               field=f"adopters_{key}")
+        details[key] = code
+    if details.get("number") and details.get("sex") and (details["sex"] in ("M1", "F1")) != (details["number"] == "1"):
+        raise InvalidValue(f"{details['number']} adopter(s) cannot have the sex code {details['sex']}", field="adopters_sex")
+    return details

@@ -79,6 +79,10 @@ class SampleAgency:
     councils: list[Council]
     child_rows: list[dict[str, str]]
     household_rows: list[dict[str, str]]
+    # Each household's adopters' details as the 903's AD1 codes them (number, sex,
+    # legal_status), drawn from a generator of their own so that adding them
+    # changed nothing else of the sample.
+    adopters: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
 AGENCY_NAME = "Adoption Central England (sample)"
@@ -863,6 +867,22 @@ def _name_the_households(households: list[_Household]) -> list[_Household]:
     return known
 
 
+# (number, sex, legal status) of adopters, and how often the sample draws each.
+ADOPTERS = (
+    (("2", "MF", "L11"), 55), (("2", "MF", "L3"), 12), (("2", "FF", "L12"), 4), (("2", "FF", "L2"), 3),
+    (("2", "MM", "L12"), 3), (("2", "MM", "L4"), 2), (("1", "F1", "L0"), 18), (("1", "M1", "L0"), 3),
+)
+
+
+def _adopters(households: list[_Household], seed: int) -> dict[str, dict[str, str]]:
+    found = {}
+    for household in households:
+        rng = random.Random(f"{seed}:{household.ref}:adopters")
+        number, sex, legal_status = rng.choices([a for a, _ in ADOPTERS], weights=[w for _, w in ADOPTERS])[0]
+        found[household.ref] = {"number": number, "sex": sex, "legal_status": legal_status}
+    return found
+
+
 def _iso(as_of: datetime.date, day: int) -> str:
     return (as_of + datetime.timedelta(days=day)).isoformat()
 
@@ -883,4 +903,5 @@ def generate(as_of: datetime.date, seed: int = 903) -> SampleAgency:
         councils=list(COUNCILS),
         child_rows=_child_rows(as_of, cases),
         household_rows=_household_rows(as_of, known),
+        adopters=_adopters(known, seed),
     )

@@ -361,12 +361,33 @@ class JourneyTracker(Application):
 
     # -- commands: households ------------------------------------------------------------
 
-    def household(self, household_ref: str, *, interagency: bool = False, recorded_by: str, note=None) -> dict:
+    def household(self, household_ref: str, *, interagency: bool = False, adopters: dict | None = None, recorded_by: str,
+                  note=None) -> dict:
+        """Create the household, or give it the adopters' details that differ (`number`,
+        `sex`, `legal_status`: DfE 903 codes)."""
+        adopters = values.adopters_details(adopters or {})
+
         def attempt():
             household = self.load_or_start_household(household_ref, recorded_by=recorded_by, interagency=interagency, note=note)
-            return {**saved(self.save(household), household), "household": household.household_ref, "interagency": household.interagency}
+            household.describe_adopters(adopters, today=clock.today(), recorded_by=recorded_by, note=note)
+            return {**saved(self.save(household), household), "household": household.household_ref,
+                    "interagency": household.interagency, "adopters": dict(household.adopters)}
 
         return self.retrying(f"household {household_ref}", attempt)
+
+    def describe_adopters(self, adopters: dict[str, dict], *, recorded_by: str) -> dict[str, None]:
+        """Give many households (by reference) their adopters' details at once (the
+        sample's); returns the streams written. Households not recorded are skipped."""
+        changed = []
+        for ref, details in adopters.items():
+            try:
+                household = self.load_household(ref)
+            except HouseholdNotFound:
+                continue
+            if household.describe_adopters(values.adopters_details(details), today=clock.today(), recorded_by=recorded_by):
+                changed.append(household)
+        recordings = self.save(*changed) if changed else []
+        return dict.fromkeys(str(r.domain_event.originator_id) for r in recordings)
 
     def record_household(self, household_ref: str, milestone: str, occurred_on, details: dict | None = None, *, recorded_by: str, note=None) -> dict:
         """Record one of the household's own milestones. One it already has (the same

@@ -60,6 +60,8 @@ def entries(events: list, as_known_on: datetime.datetime | None = None) -> list[
         elif kind == "Registered":
             entry.update(type="child", change="registered", occurred_on=_iso(event.occurred_on))
             entry["attributes"] = _jsonable(getattr(event, "attributes", {}))
+        elif kind == "AdoptersDescribed":
+            entry.update(type="household", change="adopters", occurred_on=_iso(event.occurred_on), adopters=dict(event.changes))
         elif kind == "AttributesAmended":
             entry.update(type="child", change="amended", occurred_on=_iso(event.occurred_on))
             entry["attributes"] = _jsonable(event.changes)
@@ -116,7 +118,9 @@ def sentence(entry: dict) -> str:
     recorded = datetime.datetime.fromisoformat(entry["recorded_at"]).astimezone(LONDON)
     by = f"recorded {recorded:%d %b %Y %H:%M:%S} by {entry['recorded_by']}"
     kind = entry["type"]
-    if kind == "household":
+    if kind == "household" and entry.get("change") == "adopters":
+        what = "Adopters' details: " + ", ".join(f"{ADOPTERS_WORDS.get(k, k)} {v}" for k, v in entry["adopters"].items())
+    elif kind == "household":
         what = "Household registered" + (" (approved by another agency)" if entry.get("interagency") else "")
     elif kind == "child":
         attrs = ", ".join(attribute_words(k, v) for k, v in entry["attributes"].items()) or "no details"
@@ -136,6 +140,8 @@ def sentence(entry: dict) -> str:
     note = f" Note: {entry['note']}" if entry.get("note") else ""
     return f"[{entry['event_id']}] {what} ({by}).{note}"
 
+
+ADOPTERS_WORDS = {"number": "number of adopters", "sex": "sex", "legal_status": "legal status"}
 
 
 def _details(details: dict) -> str:

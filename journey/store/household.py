@@ -42,6 +42,21 @@ class Household(MilestoneStream):
     class MilestoneRecorded(MilestoneStream.MilestoneRecorded):
         TOPIC = "journey.household:Household.MilestoneRecorded"
 
+    class AdoptersDescribed(Aggregate.Event):
+        """The adopters' details the 903's AD1 table needs (each a DfE code; only
+        those given change): `number` of adopters (1 or 2), their `sex` (M1, F1, MM,
+        FF, MF) and their `legal_status` (L0, L11, L12, L2, L3, L4)."""
+
+        TOPIC = "journey.household:Household.AdoptersDescribed"
+        class_version = 1
+        changes: dict
+        occurred_on: datetime.date
+        recorded_by: str
+        note: str | None
+
+        def apply(self, aggregate: Household) -> None:
+            aggregate.adopters.update(self.changes)
+
     class MilestoneCorrected(MilestoneStream.MilestoneCorrected):
         TOPIC = "journey.household:Household.MilestoneCorrected"
 
@@ -52,12 +67,21 @@ class Household(MilestoneStream):
         super().__init__()
         self.household_ref = household_ref
         self.interagency = interagency
+        self.adopters: dict[str, str] = {}
 
     def describe(self) -> str:
         return f"household {self.household_ref}"
 
     def record(self, milestone: str, occurred_on, details: dict, *, recorded_by: str, note=None) -> int:
         return self._record(milestone, occurred_on, details, recorded_by, note)
+
+    def describe_adopters(self, adopters: dict[str, str], *, today, recorded_by: str, note=None) -> bool:
+        """Record the adopters' details that differ from those held; False when none do."""
+        changes = {k: v for k, v in adopters.items() if self.adopters.get(k) != v}
+        if not changes:
+            return False
+        self.trigger_event(self.AdoptersDescribed, changes=changes, occurred_on=today, recorded_by=recorded_by, note=note)
+        return True
 
     def entry_for_child_event(self, child_id: str, child_event_id: int) -> Entry | None:
         """The copy of a child's milestone held on this household's stream."""

@@ -18,7 +18,7 @@ from journey.domain.milestones import Milestone, MilestoneEntry, current_milesto
 class Entry(MilestoneEntry):
     """One milestone as first recorded and as it currently stands, with who recorded it."""
 
-    __slots__ = ("recorded_by",)
+    __slots__ = ("recorded_by", "earlier_dates", "corrected_because")
 
     def __init__(
         self, event_id: int, name: str, occurred_on: datetime.date, details: dict[str, Any],
@@ -26,6 +26,10 @@ class Entry(MilestoneEntry):
     ) -> None:
         super().__init__(event_id, name, occurred_on, details, withdrawn)
         self.recorded_by = recorded_by
+        # The dates it had before its corrections, and the last correction's reason
+        # (None: never corrected): a 903 import never undoes a person's correction.
+        self.earlier_dates: tuple[datetime.date, ...] = ()
+        self.corrected_because: str | None = None
 
     def current(self) -> Milestone:
         """The milestone as it stands (`MilestoneEntry.milestone`)."""
@@ -64,6 +68,8 @@ class MilestoneStream(Aggregate):
 
         def apply(self, aggregate: MilestoneStream) -> None:
             entry = aggregate.entries[self.corrects]
+            entry.earlier_dates += (self.was_on,)
+            entry.corrected_because = self.reason
             entry.correct(self.occurred_on, dict(self.details))
             aggregate.remember(self.milestone, self.occurred_on, self.details)
 

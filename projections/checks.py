@@ -1,0 +1,185 @@
+"""What `journey check` lists, kept as a read model (`check_findings`, migration m003).
+
+A projection of its own, after the read models: from its position in the log it
+notes the children whose events came since, and the households whose adopters'
+details changed (the one event it decodes), then works out again, from the
+read models' milestones and attributes, the problems of those children and of
+the children those households adopted (`journey.domain.record_problems`), and
+writes them with its new position in one transaction (the tracking row first).
+When the read models are rebuilt (their generation moves), or a new collection
+year begins (a child still looked after is in its return), it starts again.
+
+So a check reads rows already worked out: over 100,000 children it costs a query,
+and only the first catch-up of a large store works out every child.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from eventsourcing.utils import get_topic
+from sqlite_utils import Database
+
+from journey.domain import clock
+from journey.domain.councils import council_key
+from journey.domain.milestones import Milestone
+from journey.domain.record_problems import adoptive_household, record_problems
+from journey.domain.ssda903_codes import CollectionYear
+from journey.store.child import Child
+from journey.store.household import Household
+from projections import jsontext
+from projections.projector import read_tracking
+
+CHECKS = "checks"
+BATCH_NOTIFICATIONS = 5_000
+CHILDREN_AT_ONCE = 500
+_ADOPTERS = get_topic(Household.AdoptersDescribed)
+_CHILD_TOPICS = frozenset(get_topic(cls) for cls in (
+    Child.Registered, Child.AttributesAmended, Child.MilestoneRecorded, Child.MilestoneCorrected, Child.MilestoneWithdrawn,
+))
+
+
+def catch_up(app, db: Database) -> int:
+    """Bring the findings up to the read models' position (catch those up first);
+    returns the position reached."""
+    target, generation = read_tracking(db)
+    position, built_for, year = _tracking(db)
+    this_year = str(CollectionYear.of(clock.today()))
+    if built_for != generation or year != this_year:  # read models rebuilt, or a new collection year
+        _start_again(db, position, built_for, generation, this_year)
+        position = 0
+    while position < target:
+        notifications = app.recorder.select_notifications(start=position + 1, limit=BATCH_NOTIFICATIONS, stop=target)
+        if not notifications:
+            break
+        children: set[str] = set()
+        adopters: list = []
+        for n in notifications:
+            if n.topic in _CHILD_TOPICS:
+                children.add(str(n.originator_id))
+            elif n.topic == _ADOPTERS:
+                adopters.append(app.mapper.to_domain_event(n))
+        last = notifications[-1].id
+        _apply(db, position, last, generation, children, adopters)
+        position = last
+    return position
+
+
+def findings(db: Database, *, la: str | None = None, child_ref: str | None = None, year: str | None = None) -> list[dict]:
+    """The problems to fix, by council and child (gaps and the adopters' details
+    first, then the DfE's rules by year); `year` keeps that return's and those of no year."""
+    where, params = [], []
+    if la:
+        where.append("la_key = ?")
+        params.append(council_key(la))
+    if child_ref:
+        where.append("child_ref = ?")
+        params.append(child_ref)
+    if year:
+        where.append("year IN ('', ?)")
+        params.append(year)
+    sql = ("SELECT local_authority, child_ref, year, rule, message, to_record FROM check_findings"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY la_key, child_ref, year, rowid")
+    return [dict(zip(("local_authority", "child_ref", "year", "rule", "message", "to_record"), row))
+            for row in db.execute(sql, params).fetchall()]
+
+
+def children_checked(db: Database, *, la: str | None = None, child_ref: str | None = None) -> int:
+    """How many children the check covers."""
+    where = [c for c, v in (("la_key = ?", la), ("child_ref = ?", child_ref)) if v]
+    params = [v for v in (council_key(la) if la else None, child_ref) if v]
+    return db.execute("SELECT count(*) FROM children" + (" WHERE " + " AND ".join(where) if where else ""), params).fetchone()[0]
+
+
+def _tracking(db: Database) -> tuple[int, int, str | None]:
+    """(position, the read models' generation it was built for, the collection year it was built in)."""
+    row = db.execute("SELECT position, generation, rules FROM tracking WHERE projection = ?", [CHECKS]).fetchone()
+    return row[0], row[1], row[2]
+
+
+def _move(db: Database, old: int, new: int, old_generation: int, generation: int) -> bool:
+    """The first write of the transaction: False when another process moved it first."""
+    cursor = db.execute(
+        "UPDATE tracking SET position = ?, generation = ?, updated_at = ? WHERE projection = ? AND position = ? AND generation = ?",
+        [new, generation, datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), CHECKS, old, old_generation],
+    )
+    return cursor.rowcount == 1
+
+
+def _start_again(db: Database, position: int, built_for: int, generation: int, year: str) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if _move(db, position, 0, built_for, generation):
+            db.execute("UPDATE tracking SET rules = ? WHERE projection = ?", [year, CHECKS])
+            for table in ("check_findings", "check_children", "household_adopters"):
+                db.execute(f"DELETE FROM {table}")
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def _apply(db: Database, old: int, new: int, generation: int, children: set[str], adopters: list) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if not _move(db, old, new, generation, generation):
+            db.rollback()
+            return
+        for event in adopters:
+            ref = _household_ref(db, str(event.originator_id))
+            if ref is None:
+                continue
+            held = _adopters_of(db, ref)
+            db.execute("INSERT OR REPLACE INTO household_adopters VALUES (?, ?, ?, ?)",
+                       [ref, *({**held, **event.changes}.get(k) for k in ("number", "sex", "legal_status"))])
+            children |= {row[0] for row in db.execute("SELECT stream_id FROM check_children WHERE household_ref = ?", [ref])}
+        ordered = sorted(children)
+        for start in range(0, len(ordered), CHILDREN_AT_ONCE):
+            _work_out(db, ordered[start:start + CHILDREN_AT_ONCE])
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def _household_ref(db: Database, stream_id: str) -> str | None:
+    row = db.execute("SELECT household_ref FROM streams WHERE stream_id = ?", [stream_id]).fetchone()
+    return row[0] if row else None
+
+
+def _adopters_of(db: Database, household_ref: str) -> dict[str, str]:
+    row = db.execute("SELECT number, sex, legal_status FROM household_adopters WHERE household_ref = ?", [household_ref]).fetchone()
+    return {k: v for k, v in zip(("number", "sex", "legal_status"), row) if v} if row else {}
+
+
+def _work_out(db: Database, stream_ids: list[str]) -> None:
+    """The findings of these children, worked out again from the read models."""
+    marks = ",".join("?" * len(stream_ids))
+    streams = {row[0]: row for row in db.execute(
+        f"SELECT stream_id, stream_no, local_authority, child_ref, attributes FROM streams WHERE kind = 'child' AND stream_id IN ({marks})",
+        stream_ids)}
+    milestones: dict[int, list[Milestone]] = {}
+    numbers = [row[1] for row in streams.values()]
+    if numbers:
+        for no, event_id, name, occurred_on, details in db.execute(
+            f"SELECT stream_no, event_id, name, occurred_on, details FROM milestones WHERE withdrawn = 0 "
+            f"AND stream_no IN ({','.join('?' * len(numbers))})", numbers):
+            milestones.setdefault(no, []).append(Milestone(event_id, name, datetime.date.fromisoformat(occurred_on), jsontext.loads(details)))
+    db.execute(f"DELETE FROM check_findings WHERE stream_id IN ({marks})", stream_ids)
+    db.execute(f"DELETE FROM check_children WHERE stream_id IN ({marks})", stream_ids)
+    adopters: dict[str, dict] = {}
+    this_year = CollectionYear.of(clock.today())
+
+    def adopters_of(ref: str) -> dict[str, str]:
+        if ref not in adopters:
+            adopters[ref] = _adopters_of(db, ref)
+        return adopters[ref]
+
+    rows, links = [], []
+    for stream_id, (_, no, la, child_ref, attributes) in streams.items():
+        journey = milestones.get(no, [])
+        problems = record_problems(child_ref, jsontext.loads(attributes), journey, adopters_of, this_year)
+        rows += [(stream_id, la, council_key(la), child_ref, p.year, p.rule, p.message, p.to_record) for p in problems]
+        links.append((stream_id, adoptive_household(journey)))
+    db.conn.executemany("INSERT INTO check_findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.conn.executemany("INSERT INTO check_children VALUES (?, ?)", links)
