@@ -46,7 +46,7 @@ from journey import alerts
 from journey.alerts import digest as digests
 from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
-from journey.domain.calendar import parse_quarter
+from journey.domain.calendar import financial_year_of, financial_year_start, parse_quarter
 from journey.domain.access import (
     PERMISSIONS,
     ROLES,
@@ -696,6 +696,100 @@ class Tracker:
         counts = queries.children_by_stage(self.read_models(), self.council_name(la))
         return {"on": clock.today().isoformat(), "local_authority": self.council_name(la),
                 "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
+
+    def stages_within(self, *, within: Sequence[str] | None = None, la: str | None = None) -> dict:
+        """As `stages`, for a user who sees `within` (None: every council): the
+        children of `la` (inside `within`), else of every council they see."""
+        keys = self._scope(within, la)
+        counts = queries.children_by_stage_of(self.read_models(), keys)
+        return {"on": clock.today().isoformat(), "local_authority": self.council_name(la) if la else None,
+                "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
+
+    def financial_years(self, *, years: int = 6) -> list[dict]:
+        """The last `years` financial years, the current one first, each with its
+        first and last day (the current one's last day is today)."""
+        today = clock.today()
+        start = financial_year_start(financial_year_of(today))
+        listed = []
+        for year in range(start, start - years, -1):
+            first, last = datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+            listed.append({"financial_year": f"{year}-{(year + 1) % 100:02d}", "from": first.isoformat(),
+                           "to": min(last, today).isoformat(), "to_date": last > today})
+        return listed
+
+    def scorecard_within(self, period_from: str | datetime.date, period_to: str | datetime.date, *,
+                         la: str | None = None, within: Sequence[str] | None = None) -> dict:
+        """As `scorecard`, for a user who sees `within` (None: every council): a
+        council outside it is `UnknownCouncil`, as one the agency does not have,
+        and a user tied to councils names one (`InvalidValue`, field "la")."""
+        self._refuse_council(la, within)
+        return self.scorecard(period_from, period_to, la=la)
+
+    def _refuse_council(self, la: str | None, within: Sequence[str] | None) -> None:
+        if within is None:
+            return
+        if not la:
+            raise InvalidValue("choose one of your councils", field="la")
+        council = self.store.council(la).name
+        if not self._sees(within, council):
+            raise UnknownCouncil(f"no council {la} in the agency", field="la")
+
+    def scorecard_trend(self, *, years: int = 6, la: str | None = None, within: Sequence[str] | None = None) -> list[dict]:
+        """A2 and A10 (average days, children, threshold, met) for each single
+        financial year of the last `years`, oldest first, from the read models
+        (each year a sum of its days' rows)."""
+        self._refuse_council(la, within)
+        council = self.council_name(la)
+        db = self.read_models()
+        trend = []
+        for year in reversed(self.financial_years(years=years)):
+            card = queries.scorecard_from_read_models(
+                db, datetime.date.fromisoformat(year["from"]), datetime.date.fromisoformat(year["to"]), council
+            ).to_json_dict(council)
+            trend.append({**year, "A2": card["A2"], "A10": card["A10"]})
+        return trend
+
+    def open_breaches(self, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The open (and acknowledged) alerts at breach, counted by council and rule:
+        [{"local_authority" (None: households), "rule", "alerts"}], by council then
+        rule. A user tied to councils counts only their councils' children's."""
+        self.read_models()
+        counts = alerts.AlertTable.of(self.store).open_breach_counts()
+        kept = [{"local_authority": c["local_authority"], "rule": c["rule_id"], "alerts": c["alerts"]}
+                for c in counts if within is None or self._sees(within, c["local_authority"])]
+        return sorted(kept, key=lambda c: (c["local_authority"] is None, c["local_authority"] or "", c["rule"]))
+
+    def open_alerts_of(self, owner: str, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The open and acknowledged alerts assigned to `owner`, listed as `alerts`
+        lists them (breaches first, then by due date), only those `within` sees."""
+        self.read_models()
+        rows = alerts.AlertTable.of(self.store).open_of_owner(owner.strip())
+        listed = [alerts.listed(r) for r in rows]
+        listed = [a for a in listed if self._sees(within, a["local_authority"])]
+        return sorted(listed, key=lambda a: (a["level"] != alerts.BREACH, a["due_on"], a["local_authority"] or "",
+                                             a["child_ref"] or a["household"] or "", a["rule"]))
+
+    def household_summary(self, household_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """A household from the read models: its stage, its milestones (its own,
+        and the children's copied to it), its approvals and how long the current
+        one has waited to be matched (A11: approved, not yet matched, not
+        withdrawn), and the children matched or placed with it.
+
+        A user tied to councils (`within`) sees a household only through their own
+        children: the children and copies of other councils are left out, and a
+        household with none of theirs is `HouseholdNotFound`, as one never recorded."""
+        db = self.read_models()
+        stream_id = str(self.store.household_id(household_ref.strip()))
+        found = queries.household(db, stream_id, clock.today())
+        if found is None:
+            raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
+        if within is not None:
+            found["children"] = [c for c in found["children"] if self._sees(within, c["local_authority"])]
+            found["milestones"] = [m for m in found["milestones"]
+                                   if m["own"] or self._sees(within, m["local_authority"])]
+            if not found["children"]:
+                raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
+        return found
 
     # -- queries: alerts -----------------------------------------------------------------------
 

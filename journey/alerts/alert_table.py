@@ -304,6 +304,23 @@ class AlertTable:
             params.append(local_authority)
         return [dict(r) for r in self.connection().execute(sql, params)]
 
+    def open_of_owner(self, owner: str) -> list[dict[str, Any]]:
+        """The open and acknowledged alerts assigned to `owner`."""
+        rows = self.connection().execute(
+            "SELECT * FROM alerts WHERE status IN (?, ?) AND owner = ?", (OPEN, ACKNOWLEDGED, owner)
+        )
+        return [dict(r) for r in rows]
+
+    def open_breach_counts(self) -> list[dict[str, Any]]:
+        """How many open and acknowledged alerts are at breach, by council (None:
+        a household's) and rule: counted in SQL, however many alerts are held."""
+        rows = self.connection().execute(
+            "SELECT local_authority, rule_id, count(*) AS alerts FROM alerts"
+            " WHERE status IN (?, ?) AND level = 'breach' GROUP BY local_authority, rule_id",
+            (OPEN, ACKNOWLEDGED),
+        )
+        return [dict(r) for r in rows]
+
     # -- sweeps ---------------------------------------------------------------------
 
     def last_swept(self) -> datetime.date | None:
