@@ -106,6 +106,9 @@ WAITING_GROUPS = tuple(queries.GROUP_CONDITIONS)
 WAITING_SORTS = queries.WAITING_SORTS
 AlertNotFound = alerts.AlertNotFound
 REVERSAL_REASONS = milestone_words.REVERSAL_REASONS
+# A household's own milestones (a child's matched, placed and adoption order are
+# recorded on the child and copied to the household it names).
+HOUSEHOLD_OWN_MILESTONES = tuple(m for m in milestone_words.HOUSEHOLD_MILESTONES if m not in milestone_words.SHARED_WITH_HOUSEHOLD)
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 
 

@@ -8,6 +8,7 @@ per area of the service, each with its templates beside it:
 - `home`: the page after signing in;
 - `alerts`: delay alerts for trackers, an alert's history, the weekly review;
 - `children`: the children waiting, finding a child, a child's page;
+- `households`: an adoptive household's page and its own milestones' forms;
 - `audit`: the view log, for auditors and admins.
 
 Every route declares the permission it needs (`web.access.requires`); a request
@@ -52,8 +53,9 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
     from web.audit import blueprint as audit_pages
     from web.children import blueprint as children_pages
     from web.home import blueprint as home_pages
+    from web.households import blueprint as household_pages
     from web.signing_in import blueprint as signing_in_pages
 
-    for blueprint in (signing_in_pages, home_pages, alerts_pages, children_pages, audit_pages):
+    for blueprint in (signing_in_pages, home_pages, alerts_pages, children_pages, household_pages, audit_pages):
         app.register_blueprint(blueprint)
     return app
