@@ -45,6 +45,8 @@ def _date_values(form, name: str) -> dict:
 
 def _error_field(error: JourneyError, default: str) -> str:
     field = getattr(error, "field", None)
+    if field is None and getattr(error, "dates", ()):
+        return "occurred_on"  # a rule of order or a date in the future: the date is what to change
     return {"occurred_on": "occurred_on", "new_date": "occurred_on", "reason": "reason", "note": "note",
             "milestone": "milestone"}.get(field or "", default)
 
