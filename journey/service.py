@@ -654,11 +654,7 @@ class Tracker:
             card = known.scorecard_as_known_on(self.store, known_on, first, last, council)
         else:
             card = queries.scorecard_from_read_models(self.read_models(), first, last, council)
-        return {
-            **card.to_json_dict(council),
-            "thresholds": {"financial_year": card.thresholds.financial_year, "status": card.thresholds.status},
-            "as_known_on": known_on.isoformat() if known_on else None,
-        }
+        return _scorecard_dict(card, council, known_on)
 
     def quarterly_report(self, quarter: str, *, la: str | None = None) -> dict:
         """The quarterly report to an RAA board (`quarter` as 2018-19-Q4)."""
@@ -742,8 +738,9 @@ class Tracker:
         financial year of the last `years`, oldest first, from the read models
         (each year a sum of its days' rows)."""
         self._refuse_council(la, within)
-        council = self.council_name(la)
-        db = self.read_models()
+        return self._trend(self.read_models(), self.council_name(la), years)
+
+    def _trend(self, db: Database, council: str | None, years: int) -> list[dict]:
         trend = []
         for year in reversed(self.financial_years(years=years)):
             card = queries.scorecard_from_read_models(
@@ -752,11 +749,42 @@ class Tracker:
             trend.append({**year, "A2": card["A2"], "A10": card["A10"]})
         return trend
 
+    def dashboard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
+                  within: Sequence[str] | None = None, owner: str | None = None, years: int = 6) -> dict:
+        """What a dashboard shows, after one catch-up of the read models: the
+        scorecard of the period (as `scorecard_within`), the trend (as
+        `scorecard_trend`), the children by stage (as `stages_within`), the open
+        breaches (as `open_breaches`, of `la` alone when given) and `owner`'s open
+        alerts (as `open_alerts_of`)."""
+        first = values.parse_date(period_from, "period start")
+        last = values.parse_date(period_to, "period end")
+        if first > last:
+            raise InvalidValue(f"the period starts ({first}) after it ends ({last})", field="period_from", dates=(first, last))
+        self._refuse_council(la, within)
+        council = self.council_name(la)
+        db = self.read_models()
+        card = _scorecard_dict(queries.scorecard_from_read_models(db, first, last, council), council, None)
+        counts = queries.children_by_stage_of(db, self._scope(within, la))
+        breaches = self._open_breaches(within)
+        if council:
+            breaches = [b for b in breaches if b["local_authority"] == council]
+        return {
+            "scorecard": card,
+            "trend": self._trend(db, council, years),
+            "stages": {"on": clock.today().isoformat(), "local_authority": council,
+                       "stages": {stage: counts.get(stage, 0) for stage in STAGES}},
+            "breaches": breaches,
+            "my_alerts": self._open_alerts_of(owner, within) if owner else [],
+        }
+
     def open_breaches(self, *, within: Sequence[str] | None = None) -> list[dict]:
         """The open (and acknowledged) alerts at breach, counted by council and rule:
         [{"local_authority" (None: households), "rule", "alerts"}], by council then
         rule. A user tied to councils counts only their councils' children's."""
         self.read_models()
+        return self._open_breaches(within)
+
+    def _open_breaches(self, within: Sequence[str] | None) -> list[dict]:
         counts = alerts.AlertTable.of(self.store).open_breach_counts()
         kept = [{"local_authority": c["local_authority"], "rule": c["rule_id"], "alerts": c["alerts"]}
                 for c in counts if within is None or self._sees(within, c["local_authority"])]
@@ -766,6 +794,9 @@ class Tracker:
         """The open and acknowledged alerts assigned to `owner`, listed as `alerts`
         lists them (breaches first, then by due date), only those `within` sees."""
         self.read_models()
+        return self._open_alerts_of(owner, within)
+
+    def _open_alerts_of(self, owner: str, within: Sequence[str] | None) -> list[dict]:
         rows = alerts.AlertTable.of(self.store).open_of_owner(owner.strip())
         listed = [alerts.listed(r) for r in rows]
         listed = [a for a in listed if self._sees(within, a["local_authority"])]
@@ -1026,6 +1057,14 @@ def report_rows(report: dict) -> list[tuple[str, str, Any]]:
 def new_cipher_key() -> str:
     """A new AES key for JOURNEY_CIPHER_KEY."""
     return AESCipher.create_key(32)
+
+
+def _scorecard_dict(card: Any, council: str | None, known_on: datetime.datetime | None) -> dict:
+    return {
+        **card.to_json_dict(council),
+        "thresholds": {"financial_year": card.thresholds.financial_year, "status": card.thresholds.status},
+        "as_known_on": known_on.isoformat() if known_on else None,
+    }
 
 
 def _day(value: str | datetime.date | None, what: str) -> datetime.date | None:

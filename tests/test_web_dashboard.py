@@ -166,6 +166,18 @@ def test_the_scoped_queries_refuse_outside_the_users_councils(web_app):
     assert all(b["local_authority"] == mine for b in tracker.open_breaches(within=[mine]))
 
 
+def test_the_dashboards_one_read_is_the_separate_queries(web_app):
+    tracker = tracker_of(web_app)
+    mine = tracker.councils()[0]["name"]
+    for la, within in ((None, None), ("Solihull", None), (mine, [mine])):
+        shown = tracker.dashboard("2023-04-01", "2024-03-31", la=la, within=within, owner="mo.manager")
+        assert shown["scorecard"] == tracker.scorecard_within("2023-04-01", "2024-03-31", la=la, within=within)
+        assert shown["trend"] == tracker.scorecard_trend(la=la, within=within)
+        assert shown["stages"]["stages"] == tracker.stages_within(la=la, within=within)["stages"]
+        assert shown["breaches"] == [b for b in tracker.open_breaches(within=within) if la is None or b["local_authority"] == la]
+        assert shown["my_alerts"] == tracker.open_alerts_of("mo.manager", within=within)
+
+
 # ------------------------------------------------------------------ a household's page
 
 

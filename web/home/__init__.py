@@ -45,22 +45,19 @@ def home():
     chosen = _choices()
     service = tracker()
     la = chosen["la"] or None
-    card = service.scorecard_within(chosen["year"]["from"], chosen["year"]["to"], la=la, within=within())
-    trend = service.scorecard_trend(la=la, within=within())
-    stages = service.stages_within(within=within(), la=la)
-    breaches = service.open_breaches(within=within())
-    if la:
-        breaches = [b for b in breaches if b["local_authority"] == la]
+    shown = service.dashboard(chosen["year"]["from"], chosen["year"]["to"], la=la, within=within(),
+                              owner=g.user["username"])
+    card, trend, stages, breaches, mine = (shown[k] for k in ("scorecard", "trend", "stages", "breaches", "my_alerts"))
     columns = sorted({b["local_authority"] for b in breaches if b["local_authority"]})
     if any(b["local_authority"] is None for b in breaches):
         columns.append(None)
     by_rule: dict[str, dict] = {}
     for b in breaches:
         by_rule.setdefault(b["rule"], {})[b["local_authority"]] = b["alerts"]
-    mine = service.open_alerts_of(g.user["username"], within=within())
     rules = {r["id"]: r["title"] for r in service.alert_rules()}
     return render_template(
-        "home/dashboard.html", title="Dashboard", card=card, trend=trend, stages=stages, breaches=breaches, breach_columns=columns, breach_rows=by_rule,
+        "home/dashboard.html", title="Dashboard", card=card, trend=trend, stages=stages, breaches=breaches,
+        breach_columns=columns, breach_rows=by_rule,
         mine=mine, rules=rules, chosen=chosen, measures=MEASURES, measure_words=MEASURE_WORDS,
         charts=[trend_chart(trend, "A2"), trend_chart(trend, "A10")],
         council_words=chosen["la"] or ("every council you see" if chosen["scoped"] else "every council of the agency"),
