@@ -29,7 +29,7 @@ ROUTES = {
     "children.find": ("GET", "view_children"),
     "children.child": ("GET", "view_children"),
     "households.household": ("GET", "view_children"),
-    "households.record": ("POST", "record_milestones"),
+    "households.record": ("GET", "record_milestones"),  # and POST
     "households.correct": ("GET", "record_milestones"),  # and POST
     "households.withdraw": ("GET", "record_milestones"),  # and POST
     "audit.view_log": ("GET", "read_view_log"),
@@ -78,6 +78,7 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
         "children.find": "/children/find",
         "children.child": f"/children/{council['code'] or council['name']}/{alert['child_ref']}",
         "households.household": f"/households/{household}",
+        "households.record": f"/households/{household}/record",
         "households.correct": f"/households/{household}/milestones/{event_id}/correct",
         "households.withdraw": f"/households/{household}/milestones/{event_id}/withdraw",
         "audit.view_log": "/view-log",
@@ -191,6 +192,7 @@ def test_a_household_without_their_children_is_404_on_every_route(web_app):
     before = tracker.log_length()
     assert client.get(f"/households/{ref}").status_code == 404
     assert client.get("/households/NO-SUCH-HOUSEHOLD").status_code == 404
+    assert client.get(f"/households/{ref}/record").status_code == 404
     for action in ("correct", "withdraw"):
         assert client.get(f"/households/{ref}/milestones/{event_id}/{action}").status_code == 404, action
         response = client.post(f"/households/{ref}/milestones/{event_id}/{action}",
@@ -213,7 +215,7 @@ def test_an_auditor_posts_no_form(web_app):
     sign_in(client, "audrey.auditor")
     urls = _urls(tracker)
     page = client.get(urls["households.household"])
-    assert page.status_code == 200 and b'method="post" action="/households' not in page.data  # no form shown
+    assert page.status_code == 200 and b'/record"' not in page.data  # no form offered
     token = csrf_of(page)  # the sign-out form's
     council, child_ref = urls["children.child"].split("/")[2:4]
     household, _, event_id = urls["households.correct"].split("/")[2:5]

@@ -263,7 +263,8 @@ def test_recording_correcting_and_withdrawing_a_households_milestone(web_app, ma
     tracker = tracker_of(web_app)
     ref = a_household(tracker, waiting=True)
     url = f"/households/{ref}"
-    done = post_form(manager, url, f"{url}/record", {"milestone": "review", **_date("2025-03-03"), "note": "annual"})
+    assert soup(manager.get(url)).find("a", href=f"{url}/record")
+    done = post_form(manager, f"{url}/record", f"{url}/record", {"milestone": "review", **_date("2025-03-03"), "note": "annual"})
     assert done.status_code == 302 and "after=" in done.headers["Location"]
     page = manager.get(done.headers["Location"])
     assert "Approval reviewed on 3 Mar 2025 recorded" in soup(page).find(class_="govuk-notification-banner").get_text()
@@ -324,6 +325,14 @@ def test_a_milestone_copied_from_a_child_has_no_form_here(web_app, manager):
 
 
 def test_every_household_form_carries_the_csrf_token(web_app, manager):
-    ref = a_household(tracker_of(web_app))
-    for form in soup(manager.get(f"/households/{ref}")).find_all("form", method="post"):
-        assert form.find("input", attrs={"name": "csrf_token", "type": "hidden"}), form.get("action")
+    tracker = tracker_of(web_app)
+    ref = a_household(tracker)
+    own = next(m for m in tracker.household_summary(ref)["milestones"] if m["own"])
+    for url in (f"/households/{ref}", f"/households/{ref}/record", f"/households/{ref}/milestones/{own['event_id']}/correct",
+                f"/households/{ref}/milestones/{own['event_id']}/withdraw"):
+        page = manager.get(url)
+        assert page.status_code == 200 and page_problems(page) == [], url
+        forms = soup(page).find_all("form", method="post")
+        assert forms
+        for form in forms:
+            assert form.find("input", attrs={"name": "csrf_token", "type": "hidden"}), (url, form.get("action"))

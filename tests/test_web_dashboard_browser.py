@@ -73,6 +73,9 @@ def test_a_manager_records_a_households_milestone_through_the_form(web_app, site
     assert page.get_by_role("heading", level=1).inner_text() == f"Household {household}"
     assert_no_axe_violations(page)
 
+    page.get_by_role("link", name="Record a milestone of the household").click()
+    page.wait_for_url(f"{site}/households/{household}/record")
+    assert_no_axe_violations(page)
     page.get_by_label("Milestone").select_option("review")
     page.get_by_role("button", name="Record the milestone").click()  # no date: refused
     page.locator(".govuk-error-summary").wait_for()
@@ -90,6 +93,7 @@ def test_a_manager_records_a_households_milestone_through_the_form(web_app, site
     assert_no_axe_violations(page)
 
     page.locator("#milestones + table").get_by_role("link", name=re.compile(r"^Correct")).first.click()
+    page.wait_for_url(re.compile(r"/correct$"))
     page.get_by_role("heading", level=1).wait_for()
     assert page.title().startswith("Correct the")
     assert_no_axe_violations(page)

@@ -1,7 +1,7 @@
 """An adoptive household's page: its stage, approval and how long it has waited
 to be matched, the children matched or placed with it, its milestones and its
-history (each viewing in the view log), and forms for its own milestones
-(record, correct, withdraw). A child's milestone copied to the household is
+history (each viewing in the view log), and, each on its own page, forms for
+its own milestones (record, correct, withdraw). A child's milestone copied to the household is
 changed on the child's record.
 
 A user tied to councils sees a household only through their own children: one
@@ -51,27 +51,30 @@ def _error_field(error: JourneyError, default: str) -> str:
             "milestone": "milestone"}.get(field or "", default)
 
 
-def _page(household_ref: str, *, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    summary = tracker().household_summary(household_ref, within=within())  # a 404 before anything is logged
-    history = tracker().household_history(summary["household_ref"], viewer=_viewer())
-    return render_template(
-        "households/household.html", title=f"Household {summary['household_ref']}", household=summary,
-        history=history["entries"], milestone_words=milestone_words, errors=errors or {}, form=form or {},
-        milestone_options=[(m, milestone_words(m).capitalize()) for m in HOUSEHOLD_OWN_MILESTONES],
-    ), status
-
-
 @blueprint.route("/<household_ref>")
 @requires("view_children")
 def household(household_ref: str):
     pages.wait_for_change()
-    return _page(household_ref)
+    summary = tracker().household_summary(household_ref, within=within())  # a 404 before anything is logged
+    history = tracker().household_history(summary["household_ref"], viewer=_viewer())
+    return render_template("households/household.html", title=f"Household {summary['household_ref']}",
+                           household=summary, history=history["entries"], milestone_words=milestone_words)
 
 
-@blueprint.route("/<household_ref>/record", methods=["POST"])
+def _record_page(summary: dict, *, errors: dict | None = None, form: dict | None = None, status: int = 200):
+    return render_template(
+        "households/record.html", title=f"Record a milestone of household {summary['household_ref']}",
+        household=summary, errors=errors or {}, form=form or {}, milestone_words=milestone_words,
+        milestone_options=[(m, milestone_words(m).capitalize()) for m in HOUSEHOLD_OWN_MILESTONES],
+    ), status
+
+
+@blueprint.route("/<household_ref>/record", methods=["GET", "POST"])
 @requires("record_milestones")
 def record(household_ref: str):
     summary = tracker().household_summary(household_ref, within=within())
+    if request.method == "GET":
+        return _record_page(summary)
     form = request.form
     milestone = form.get("milestone", "")
     reason = form.get("reason", "").strip()
@@ -96,7 +99,7 @@ def record(household_ref: str):
             errors[_error_field(error, "milestone")] = _sentence(error.message)
         else:
             return _done(summary, done, f"{milestone_words(milestone).capitalize()} on {pages.day(occurred_on)} recorded")
-    return _page(household_ref, errors=errors, form=kept, status=400)
+    return _record_page(summary, errors=errors, form=kept, status=400)
 
 
 def _own_milestone(summary: dict, event_id: int) -> dict:
