@@ -179,6 +179,11 @@ class Tracker:
         self.settings = settings
         self._store: JourneyTracker | None = None
         self._local = threading.local()
+        # Children by stage, for the read models' (position, generation) they were
+        # counted at: counting is a scan of every child, and the counts change
+        # only when the read models do.
+        self._stage_counts: tuple[tuple, dict] = ((), {})
+        self._stage_lock = threading.Lock()
 
     @property
     def store(self) -> JourneyTracker:
@@ -699,10 +704,26 @@ class Tracker:
     def stages_within(self, *, within: Sequence[str] | None = None, la: str | None = None) -> dict:
         """As `stages`, for a user who sees `within` (None: every council): the
         children of `la` (inside `within`), else of every council they see."""
-        keys = self._scope(within, la)
-        counts = queries.children_by_stage_of(self.read_models(), keys)
+        counts = self._children_by_stage(self.read_models(), self._scope(within, la))
         return {"on": clock.today().isoformat(), "local_authority": self.council_name(la) if la else None,
                 "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
+
+    def _children_by_stage(self, db: Database, keys: list[str] | None) -> dict[str, int]:
+        """`queries.children_by_stage_of`, counted once per state of the read models."""
+        state = projector.read_tracking(db)
+        wanted = None if keys is None else tuple(keys)
+        with self._stage_lock:
+            at, counted = self._stage_counts
+            if at == state and wanted in counted:
+                return dict(counted[wanted])
+        counts = queries.children_by_stage_of(db, keys)
+        with self._stage_lock:
+            at, counted = self._stage_counts
+            if at != state:
+                counted = {}
+                self._stage_counts = (state, counted)
+            counted[wanted] = counts
+        return dict(counts)
 
     def financial_years(self, *, years: int = 6) -> list[dict]:
         """The last `years` financial years, the current one first, each with its
@@ -764,7 +785,7 @@ class Tracker:
         council = self.council_name(la)
         db = self.read_models()
         card = _scorecard_dict(queries.scorecard_from_read_models(db, first, last, council), council, None)
-        counts = queries.children_by_stage_of(db, self._scope(within, la))
+        counts = self._children_by_stage(db, self._scope(within, la))
         breaches = self._open_breaches(within)
         if council:
             breaches = [b for b in breaches if b["local_authority"] == council]

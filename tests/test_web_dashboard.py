@@ -336,3 +336,17 @@ def test_every_household_form_carries_the_csrf_token(web_app, manager):
         assert forms
         for form in forms:
             assert form.find("input", attrs={"name": "csrf_token", "type": "hidden"}), (url, form.get("action"))
+
+
+def test_children_by_stage_follow_each_change(web_app, manager):
+    """The counts are kept between pages only while the read models stand still."""
+    tracker = tracker_of(web_app)
+    mine = tracker.councils()[0]["name"]
+    before = tracker.stages_within()["stages"]
+    assert tracker.stages_within(within=[mine])["stages"] == tracker.stages(la=mine)["stages"]
+    tracker.record(mine, "NEW-IN-CARE", "entered_care", "2025-03-01", recorded_by="tests")
+    after = tracker.stages_within()["stages"]
+    assert after["in_care"] == before["in_care"] + 1 and after == tracker.stages()["stages"]
+    assert tracker.stages_within(within=[mine])["stages"] == tracker.stages(la=mine)["stages"]
+    html = soup(manager.get("/"))
+    assert int(html.select_one('#stages-table tr[data-stage="in_care"] td').get_text()) == after["in_care"]
