@@ -47,7 +47,7 @@ from journey.alerts import digest as digests
 from journey.alerts.review import closed_in_time, subject_alerts
 from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
-from journey.domain.calendar import parse_quarter
+from journey.domain.calendar import financial_year_of, financial_year_start, parse_quarter
 from journey.domain.access import (
     PERMISSIONS,
     ROLES,
@@ -125,6 +125,9 @@ CHILD_ATTRIBUTES = milestone_words.CHILD_ATTRIBUTES
 SEXES = types.MappingProxyType(dict(milestone_words.SEXES))
 ETHNICITIES = tuple(sorted(milestone_words.ETHNICITIES))
 RULES_OF_ORDER = tuple(sorted({cls.rule for cls in RuleOfOrderBroken.__subclasses__()}))
+# A household's own milestones (a child's matched, placed and adoption order are
+# recorded on the child and copied to the household it names).
+HOUSEHOLD_OWN_MILESTONES = tuple(m for m in milestone_words.HOUSEHOLD_MILESTONES if m not in milestone_words.SHARED_WITH_HOUSEHOLD)
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 TablesRefused = ssda903_tables.TablesRefused
 
@@ -196,6 +199,11 @@ class Tracker:
         self.settings = settings
         self._store: JourneyTracker | None = None
         self._local = threading.local()
+        # Children by stage, for the read models' (position, generation) they were
+        # counted at: counting is a scan of every child, and the counts change
+        # only when the read models do.
+        self._stage_counts: tuple[tuple, dict] = ((), {})
+        self._stage_lock = threading.Lock()
 
     @property
     def store(self) -> JourneyTracker:
@@ -824,11 +832,7 @@ class Tracker:
                                      child=types.SimpleNamespace(local_authority=council, child_ref=None))
         else:
             card = queries.scorecard_from_read_models(self.read_models(), first, last, council)
-        return {
-            **card.to_json_dict(council),
-            "thresholds": {"financial_year": card.thresholds.financial_year, "status": card.thresholds.status},
-            "as_known_on": known_on.isoformat() if known_on else None,
-        }
+        return _scorecard_dict(card, council, known_on)
 
     def quarterly_report(self, quarter: str, *, la: str | None = None) -> dict:
         """The quarterly report to an RAA board (`quarter` as 2018-19-Q4)."""
@@ -874,6 +878,151 @@ class Tracker:
         counts = queries.children_by_stage(self.read_models(), self.council_name(la))
         return {"on": clock.today().isoformat(), "local_authority": self.council_name(la),
                 "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
+
+    def stages_within(self, *, within: Sequence[str] | None = None, la: str | None = None) -> dict:
+        """As `stages`, for a user who sees `within` (None: every council): the
+        children of `la` (inside `within`), else of every council they see."""
+        counts = self._children_by_stage(self.read_models(), self._scope(within, la))
+        return {"on": clock.today().isoformat(), "local_authority": self.council_name(la) if la else None,
+                "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
+
+    def _children_by_stage(self, db: Database, keys: list[str] | None) -> dict[str, int]:
+        """`queries.children_by_stage_of`, counted once per state of the read models."""
+        state = projector.read_tracking(db)
+        wanted = None if keys is None else tuple(keys)
+        with self._stage_lock:
+            at, counted = self._stage_counts
+            if at == state and wanted in counted:
+                return dict(counted[wanted])
+        counts = queries.children_by_stage_of(db, keys)
+        with self._stage_lock:
+            at, counted = self._stage_counts
+            if at != state:
+                counted = {}
+                self._stage_counts = (state, counted)
+            counted[wanted] = counts
+        return dict(counts)
+
+    def financial_years(self, *, years: int = 6) -> list[dict]:
+        """The last `years` financial years, the current one first, each with its
+        first and last day (the current one's last day is today)."""
+        today = clock.today()
+        start = financial_year_start(financial_year_of(today))
+        listed = []
+        for year in range(start, start - years, -1):
+            first, last = datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+            listed.append({"financial_year": f"{year}-{(year + 1) % 100:02d}", "from": first.isoformat(),
+                           "to": min(last, today).isoformat(), "to_date": last > today})
+        return listed
+
+    def scorecard_within(self, period_from: str | datetime.date, period_to: str | datetime.date, *,
+                         la: str | None = None, within: Sequence[str] | None = None) -> dict:
+        """As `scorecard`, for a user who sees `within` (None: every council): a
+        council outside it is `UnknownCouncil`, as one the agency does not have,
+        and a user tied to councils names one (`InvalidValue`, field "la")."""
+        self._refuse_council(la, within)
+        return self.scorecard(period_from, period_to, la=la)
+
+    def _refuse_council(self, la: str | None, within: Sequence[str] | None) -> None:
+        if within is None:
+            return
+        if not la:
+            raise InvalidValue("choose one of your councils", field="la")
+        council = self.store.council(la).name
+        if not self._sees(within, council):
+            raise UnknownCouncil(f"no council {la} in the agency", field="la")
+
+    def scorecard_trend(self, *, years: int = 6, la: str | None = None, within: Sequence[str] | None = None) -> list[dict]:
+        """A2 and A10 (average days, children, threshold, met) for each single
+        financial year of the last `years`, oldest first, from the read models
+        (each year a sum of its days' rows)."""
+        self._refuse_council(la, within)
+        return self._trend(self.read_models(), self.council_name(la), years)
+
+    def _trend(self, db: Database, council: str | None, years: int) -> list[dict]:
+        trend = []
+        for year in reversed(self.financial_years(years=years)):
+            card = queries.scorecard_from_read_models(
+                db, datetime.date.fromisoformat(year["from"]), datetime.date.fromisoformat(year["to"]), council
+            ).to_json_dict(council)
+            trend.append({**year, "A2": card["A2"], "A10": card["A10"]})
+        return trend
+
+    def dashboard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
+                  within: Sequence[str] | None = None, owner: str | None = None, years: int = 6) -> dict:
+        """What a dashboard shows, after one catch-up of the read models: the
+        scorecard of the period (as `scorecard_within`), the trend (as
+        `scorecard_trend`), the children by stage (as `stages_within`), the open
+        breaches (as `open_breaches`, of `la` alone when given) and `owner`'s open
+        alerts (as `open_alerts_of`)."""
+        first = values.parse_date(period_from, "period start")
+        last = values.parse_date(period_to, "period end")
+        if first > last:
+            raise InvalidValue(f"the period starts ({first}) after it ends ({last})", field="period_from", dates=(first, last))
+        self._refuse_council(la, within)
+        council = self.council_name(la)
+        db = self.read_models()
+        card = _scorecard_dict(queries.scorecard_from_read_models(db, first, last, council), council, None)
+        counts = self._children_by_stage(db, self._scope(within, la))
+        breaches = self._open_breaches(within)
+        if council:
+            breaches = [b for b in breaches if b["local_authority"] == council]
+        return {
+            "scorecard": card,
+            "trend": self._trend(db, council, years),
+            "stages": {"on": clock.today().isoformat(), "local_authority": council,
+                       "stages": {stage: counts.get(stage, 0) for stage in STAGES}},
+            "breaches": breaches,
+            "my_alerts": self._open_alerts_of(owner, within) if owner else [],
+        }
+
+    def open_breaches(self, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The open (and acknowledged) alerts at breach, counted by council and rule:
+        [{"local_authority" (None: households), "rule", "alerts"}], by council then
+        rule. A user tied to councils counts only their councils' children's."""
+        self.read_models()
+        return self._open_breaches(within)
+
+    def _open_breaches(self, within: Sequence[str] | None) -> list[dict]:
+        counts = alerts.AlertTable.of(self.store).open_breach_counts()
+        kept = [{"local_authority": c["local_authority"], "rule": c["rule_id"], "alerts": c["alerts"]}
+                for c in counts if within is None or self._sees(within, c["local_authority"])]
+        return sorted(kept, key=lambda c: (c["local_authority"] is None, c["local_authority"] or "", c["rule"]))
+
+    def open_alerts_of(self, owner: str, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The open and acknowledged alerts assigned to `owner`, listed as `alerts`
+        lists them (breaches first, then by due date), only those `within` sees."""
+        self.read_models()
+        return self._open_alerts_of(owner, within)
+
+    def _open_alerts_of(self, owner: str, within: Sequence[str] | None) -> list[dict]:
+        rows = alerts.AlertTable.of(self.store).open_of_owner(owner.strip())
+        listed = [alerts.listed(r) for r in rows]
+        listed = [a for a in listed if self._sees(within, a["local_authority"])]
+        return sorted(listed, key=lambda a: (a["level"] != alerts.BREACH, a["due_on"], a["local_authority"] or "",
+                                             a["child_ref"] or a["household"] or "", a["rule"]))
+
+    def household_summary(self, household_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """A household from the read models: its stage, its milestones (its own,
+        and the children's copied to it), its approvals and how long the current
+        one has waited to be matched (A11: approved, not yet matched, not
+        withdrawn), and the children matched or placed with it.
+
+        A user tied to councils (`within`) sees a household only through their own
+        children: the children and copies of other councils are left out, and a
+        household with none of theirs is `HouseholdNotFound`, as one never recorded."""
+        db = self.read_models()
+        stream_id = str(self.store.household_id(household_ref.strip()))
+        found = queries.household(db, stream_id, clock.today())
+        if found is None:
+            raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
+        if within is not None:
+            found["children"] = [c for c in found["children"] if self._sees(within, c["local_authority"])]
+            found["milestones"] = [m for m in found["milestones"]
+                                   if m["own"] or self._sees(within, m["local_authority"])]
+            if not found["children"]:
+                raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
+        return found
 
     # -- queries: alerts -----------------------------------------------------------------------
 
@@ -1120,6 +1269,14 @@ def report_rows(report: dict) -> list[tuple[str, str, Any]]:
 def new_cipher_key() -> str:
     """A new AES key for JOURNEY_CIPHER_KEY."""
     return AESCipher.create_key(32)
+
+
+def _scorecard_dict(card: Any, council: str | None, known_on: datetime.datetime | None) -> dict:
+    return {
+        **card.to_json_dict(council),
+        "thresholds": {"financial_year": card.thresholds.financial_year, "status": card.thresholds.status},
+        "as_known_on": known_on.isoformat() if known_on else None,
+    }
 
 
 def _day(value: str | datetime.date | None, what: str) -> datetime.date | None:

@@ -197,6 +197,20 @@ def children_by_stage(db: Database, la: str | None = None) -> dict[str, int]:
     }
 
 
+def children_by_stage_of(db: Database, la_keys: list[str] | None) -> dict[str, int]:
+    """How many children are at each stage, of the councils `la_keys` (council
+    keys; None: every council)."""
+    if la_keys is None:
+        return children_by_stage(db)
+    if not la_keys:
+        return {}
+    marks = ", ".join("?" * len(la_keys))
+    return {
+        row["stage"]: row["n"]
+        for row in db.query(f"SELECT stage, count(*) AS n FROM children WHERE la_key IN ({marks}) GROUP BY stage", la_keys)
+    }
+
+
 def waiting_children(
     db: Database, la: str | None = None, stage: str | None = None, today: Date | None = None
 ) -> list[dict[str, Any]]:
@@ -274,6 +288,69 @@ def households_waiting(db: Database, on: Date | None = None) -> list[dict[str, A
         {"household_ref": r["household_ref"], "approved_on": r["approved_on"], "days_waiting": (on - _d(r["approved_on"])).days}
         for r in rows
     ]
+
+
+# Children's milestones copied to the household they name.
+HOUSEHOLD_COPIES = ("matched", "placed", "adoption_order")
+
+
+def household(db: Database, stream_id: str, today: Date | None = None) -> dict[str, Any] | None:
+    """One household from its rows (None if it has none): its `households` row,
+    its current milestones in date order (each `own`, or a child's copy naming the
+    child), its approvals, the current approval's wait to be matched (A11), and
+    the children matched, placed or adopted with it (each with its current stage).
+    Read by the stream's number: a few indexed look-ups, whatever the store holds."""
+    today = today or clock.today()
+    stream = next(db.query(
+        "SELECT stream_no, household_ref, interagency FROM streams WHERE stream_id = ? AND kind = 'household'", [stream_id]
+    ), None)
+    if stream is None:
+        return None
+    number = stream["stream_no"]
+    row = next(db.query("SELECT * FROM households WHERE stream_no = ?", [number]), None) or {}
+    milestones, children = [], {}
+    for m in db.query(
+        "SELECT event_id, name, occurred_on, details FROM milestones WHERE stream_no = ? AND withdrawn = 0"
+        " ORDER BY occurred_on, event_id", [number]
+    ):
+        details = json.loads(m["details"])
+        own = details.get("child_event_id") is None
+        entry = {"event_id": m["event_id"], "milestone": m["name"], "occurred_on": m["occurred_on"], "own": own,
+                 "child_ref": None if own else details.get("child_ref"),
+                 "local_authority": None if own else details.get("local_authority"),
+                 "details": {k: v for k, v in details.items() if own or k not in ("child_id", "child_event_id")}}
+        milestones.append(entry)
+        if not own and m["name"] in HOUSEHOLD_COPIES:
+            key = (entry["local_authority"], entry["child_ref"])
+            child = children.setdefault(key, {"local_authority": key[0], "child_ref": key[1], "stage": None,
+                                              **{f"{name}_on": None for name in HOUSEHOLD_COPIES}})
+            child[f"{m['name']}_on"] = m["occurred_on"]
+    for child in children.values():
+        found = next(db.query("SELECT stage FROM children WHERE la_key = ? AND child_ref = ?",
+                              [council_key(child["local_authority"] or ""), child["child_ref"]]), None)
+        child["stage"] = found["stage"] if found else None
+    approvals = [dict(a) for a in db.query(
+        "SELECT approved_on, matched_on, withdrawn_on FROM approvals WHERE stream_no = ? ORDER BY approved_on", [number]
+    )]
+    waiting = None
+    day = today.isoformat()
+    if approvals:
+        last = approvals[-1]
+        if last["approved_on"] <= day and (last["matched_on"] is None or last["matched_on"] > day) \
+                and (last["withdrawn_on"] is None or last["withdrawn_on"] > day):
+            waiting = {"approved_on": last["approved_on"], "days_waiting": (today - _d(last["approved_on"])).days}
+    return {
+        "household_ref": stream["household_ref"],
+        "interagency": bool(stream["interagency"]),
+        "stage": row.get("stage"),
+        "stage_since": row.get("stage_since"),
+        "approved_on": row.get("approved_on"),
+        "milestones": milestones,
+        "approvals": approvals,
+        "waiting": waiting,
+        "children": sorted(children.values(), key=lambda c: (c["matched_on"] or c["placed_on"] or "", c["child_ref"])),
+        "on": day,
+    }
 
 
 # ---------------------------------------------------------------------------- clocks

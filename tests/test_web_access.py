@@ -4,6 +4,8 @@ a council the user does not see is a 404, never a 403, on every route."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from web_support import ACCOUNTS, csrf_of, sign_in
 
@@ -32,6 +34,10 @@ ROUTES = {
     "recording.details": ("GET, POST", "record_milestones"),
     "replay.child": ("GET", "replay"),
     "replay.scorecard": ("GET", "replay"),
+    "households.household": ("GET", "view_children"),
+    "households.record": ("GET, POST", "record_milestones"),
+    "households.correct": ("GET, POST", "record_milestones"),
+    "households.withdraw": ("GET, POST", "record_milestones"),
     "audit.view_log": ("GET", "read_view_log"),
 }
 
@@ -68,6 +74,7 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
     alert = next(a for a in tracker.alerts(la=council["name"]) if a["child_ref"] and a["status"] != "closed")
     child = f"/children/{council['code'] or council['name']}/{alert['child_ref']}"
     event = tracker.child_summary(council["name"], alert["child_ref"])["milestones"][-1]["event_id"]
+    household, event_id = household_of(tracker, council["name"])
     return {
         "home.home": "/",
         "alerts.list_alerts": "/alerts",
@@ -84,6 +91,10 @@ def _urls(tracker, council_index: int = 0) -> dict[str, str]:
         "recording.details": f"{child}/details",
         "replay.child": f"/replay/children/{council['code'] or council['name']}/{alert['child_ref']}",
         "replay.scorecard": "/replay/scorecard",
+        "households.household": f"/households/{household}",
+        "households.record": f"/households/{household}/record",
+        "households.correct": f"/households/{household}/milestones/{event_id}/correct",
+        "households.withdraw": f"/households/{household}/milestones/{event_id}/withdraw",
         "audit.view_log": "/view-log",
     }
 
@@ -97,6 +108,24 @@ RECORDING_POSTS = {
     "recording.withdraw": {"reason": "not allowed"},
     "recording.details": {"sibling_group": "NOT-ALLOWED"},
 }
+
+
+def household_of(tracker, council: str, *, theirs: bool = True) -> tuple[str, int]:
+    """A household with one of its own milestones (its reference and the event id)
+    that has a child of `council` (theirs), or none of that council's children."""
+    rows = tracker.read_models().execute(
+        "SELECT s.household_ref, m.details, m.event_id, m.name FROM streams s JOIN milestones m USING (stream_no)"
+        " WHERE s.kind = 'household' AND m.withdrawn = 0 ORDER BY s.household_ref, m.event_id"
+    ).fetchall()
+    councils, own = {}, {}
+    for ref, details, event_id, _name in rows:
+        la = json.loads(details).get("local_authority")
+        councils.setdefault(ref, set())
+        if la:
+            councils[ref].add(la)
+        else:
+            own.setdefault(ref, event_id)
+    return next((ref, own[ref]) for ref in sorted(own) if (council in councils[ref]) == theirs and (councils[ref] or not theirs))
 
 
 def tracker_of(app):
@@ -235,3 +264,63 @@ def test_a_malformed_or_ambiguous_alert_id_is_404_and_names_no_child(web_app):
 def test_assets_need_no_account_and_set_no_cookie(web_app):
     response = web_app.test_client().get("/assets/application.css")
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+def test_a_household_without_their_children_is_404_on_every_route(web_app):
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "terry.tracker")  # Council 0 only
+    council = tracker.councils()[0]["name"]
+    ref, event_id = household_of(tracker, council, theirs=False)
+    mine, _ = household_of(tracker, council)
+    assert client.get(f"/households/{mine}").status_code == 200
+    page = client.get(f"/households/{mine}")
+    views = tracker.view_log()["total"]
+    before = tracker.log_length()
+    assert client.get(f"/households/{ref}").status_code == 404
+    assert client.get("/households/NO-SUCH-HOUSEHOLD").status_code == 404
+    assert client.get(f"/households/{ref}/record").status_code == 404
+    for action in ("correct", "withdraw"):
+        assert client.get(f"/households/{ref}/milestones/{event_id}/{action}").status_code == 404, action
+        response = client.post(f"/households/{ref}/milestones/{event_id}/{action}",
+                               data={"reason": "r", "occurred_on-day": "1", "occurred_on-month": "1",
+                                     "occurred_on-year": "2024", "csrf_token": csrf_of(page)})
+        assert response.status_code == 404, action
+    response = client.post(f"/households/{ref}/record", data={"milestone": "review", "occurred_on-day": "1",
+                           "occurred_on-month": "1", "occurred_on-year": "2025", "csrf_token": csrf_of(page)})
+    assert response.status_code == 404
+    assert tracker.log_length() == before
+    assert tracker.view_log()["total"] == views  # nothing of theirs was read
+
+
+def test_an_auditor_posts_no_form(web_app):
+    """Every POST route of the application (the URL map walked, its arguments
+    filled with a child, an alert and a household the auditor sees) refuses an
+    auditor, and nothing is written."""
+    tracker = tracker_of(web_app)
+    client = web_app.test_client()
+    sign_in(client, "audrey.auditor")
+    urls = _urls(tracker)
+    page = client.get(urls["households.household"])
+    assert page.status_code == 200 and b'/record"' not in page.data  # no form offered
+    token = csrf_of(page)  # the sign-out form's
+    council, child_ref = urls["children.child"].split("/")[2:4]
+    household, _, event_id = urls["households.correct"].split("/")[2:5]
+    arguments = {"alert_id": urls["alerts.alert"].rsplit("/", 1)[1], "council": council, "child_ref": child_ref,
+                 "household_ref": household, "event_id": int(event_id)}
+    data = {"milestone": "review", "occurred_on-day": "1", "occurred_on-month": "1", "occurred_on-year": "2025",
+            "reason": "r", "note": "n", "owner": "me", "csrf_token": token}
+    before = tracker.log_length()
+    posted = []
+    with web_app.test_request_context():
+        from flask import url_for
+
+        for rule in web_app.url_map.iter_rules():
+            if "POST" not in (rule.methods or ()) or rule.endpoint.startswith("signing_in."):
+                continue
+            url = url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
+            posted.append((rule.endpoint, url))
+    assert {"households.record", "households.correct", "households.withdraw", "alerts.assign"} <= {e for e, _ in posted}
+    for endpoint, url in posted:
+        assert client.post(url, data=data).status_code == 403, endpoint
+    assert tracker.log_length() == before

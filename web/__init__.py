@@ -11,6 +11,7 @@ per area of the service, each with its templates beside it:
 - `recording`: recording, correcting and withdrawing a child's milestones and
   amending its attributes, in forms;
 - `replay`: a child's journey and the scorecard as known on a date, for auditors;
+- `households`: an adoptive household's page and its own milestones' forms;
 - `audit`: the view log, for auditors and admins.
 
 Every route declares the permission it needs (`web.access.requires`); a request
@@ -55,10 +56,12 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
     from web.audit import blueprint as audit_pages
     from web.children import blueprint as children_pages
     from web.home import blueprint as home_pages
+    from web.households import blueprint as household_pages
     from web.recording import blueprint as recording_pages
     from web.replay import blueprint as replay_pages
     from web.signing_in import blueprint as signing_in_pages
 
-    for blueprint in (signing_in_pages, home_pages, alerts_pages, children_pages, recording_pages, replay_pages, audit_pages):
+    for blueprint in (signing_in_pages, home_pages, alerts_pages, children_pages, recording_pages, replay_pages,
+                      household_pages, audit_pages):
         app.register_blueprint(blueprint)
     return app

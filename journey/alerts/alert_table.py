@@ -167,20 +167,30 @@ class AlertTable:
     # -- building from the log ----------------------------------------------------
 
     def catch_up(self, app: Any, batch: int = 500) -> int:
-        """Apply the alert events recorded since the table last read the log; returns how many."""
+        """Apply the alert events recorded since the table last read the log; returns how many.
+
+        The position kept is how far the log has been read (every notification up
+        to the log's head when it was read, alert or not), so a catch-up reads
+        only what was recorded since, however long the log and however few of its
+        events are alerts. When nothing was recorded since, it takes no write lock:
+        every page's query starts with a catch-up."""
         conn = self.connection()
         applied = 0
         while True:
+            head = app.recorder.max_notification_id() or 0
+            if head <= self._position(conn, EVENTS_POSITION):
+                return applied
             with _write(conn):
                 position = self._position(conn, EVENTS_POSITION)
+                if head <= position:
+                    return applied  # another thread read it first
                 notifications = app.recorder.select_notifications(
-                    start=position + 1, limit=batch, topics=ALERT_TOPICS
+                    start=position + 1, limit=batch, stop=head, topics=ALERT_TOPICS
                 )
-                if not notifications:
-                    return applied
                 for notification in notifications:
                     self._apply(conn, app.mapper.to_domain_event(notification))
-                self._set_position(conn, EVENTS_POSITION, notifications[-1].id)
+                # A full batch may be followed by more alert events before `head`.
+                self._set_position(conn, EVENTS_POSITION, notifications[-1].id if len(notifications) == batch else head)
                 applied += len(notifications)
 
     def _apply(self, conn: sqlite3.Connection, event: Any) -> None:
@@ -307,6 +317,23 @@ class AlertTable:
             sql += " AND local_authority = ?"
             params.append(local_authority)
         return [dict(r) for r in self.connection().execute(sql, params)]
+
+    def open_of_owner(self, owner: str) -> list[dict[str, Any]]:
+        """The open and acknowledged alerts assigned to `owner`."""
+        rows = self.connection().execute(
+            "SELECT * FROM alerts WHERE status IN (?, ?) AND owner = ?", (OPEN, ACKNOWLEDGED, owner)
+        )
+        return [dict(r) for r in rows]
+
+    def open_breach_counts(self) -> list[dict[str, Any]]:
+        """How many open and acknowledged alerts are at breach, by council (None:
+        a household's) and rule: counted in SQL, however many alerts are held."""
+        rows = self.connection().execute(
+            "SELECT local_authority, rule_id, count(*) AS alerts FROM alerts"
+            " WHERE status IN (?, ?) AND level = 'breach' GROUP BY local_authority, rule_id",
+            (OPEN, ACKNOWLEDGED),
+        )
+        return [dict(r) for r in rows]
 
     # -- sweeps ---------------------------------------------------------------------
 
