@@ -326,7 +326,8 @@ def service_commands(tracker: Tracker, count: int, *, codes: dict) -> tuple[dict
         started = time.perf_counter()
         tracker.record_household(households[0], "review", clock.today() - datetime.timedelta(days=n + 1), recorded_by="bench")
         household_times.append(time.perf_counter() - started)
-    child_jobs = [(f"/children/{codes[la]}/{ref}/record", f"/children/{codes[la]}/{ref}/record",
+    # The form's second step (its milestone chosen): the date fields of that milestone.
+    child_jobs = [(f"/children/{codes[la]}/{ref}/record?milestone=adm_decision", f"/children/{codes[la]}/{ref}/record",
                    {"milestone": "adm_decision", "day": decided}) for ref in by_form]
     household_jobs = [[(f"/households/{ref}/record", f"/households/{ref}/record",
                         {"milestone": "review", "day": clock.today() - datetime.timedelta(days=n + 1)}) for n in range(count)]

@@ -320,7 +320,8 @@ def test_an_auditor_posts_no_form(web_app):
                 continue
             url = url_for(rule.endpoint, **{name: arguments[name] for name in rule.arguments})
             posted.append((rule.endpoint, url))
-    assert {"households.record", "households.correct", "households.withdraw", "alerts.assign"} <= {e for e, _ in posted}
+    assert {"households.record", "households.correct", "households.withdraw", "alerts.assign", "alerts.acknowledge",
+            "recording.record", "recording.correct", "recording.withdraw", "recording.details"} <= {e for e, _ in posted}
     for endpoint, url in posted:
         assert client.post(url, data=data).status_code == 403, endpoint
     assert tracker.log_length() == before
