@@ -248,16 +248,39 @@ class Tracker:
         return db
 
     def read_models(self) -> Database:
-        """This thread's read models, caught up with the log (projections, then the alerts table)."""
+        """This thread's read models, caught up with the log (projections, then the
+        alerts table). Within `one_reading`, caught up once: by the first query, and
+        again after any write."""
         db = self._read_models()
+        if getattr(self._local, "reading", False) and getattr(self._local, "caught_up", False):
+            return db
         projector.catch_up(self.store, db)
         alerts.AlertTable.of(self.store).catch_up(self.store)
+        self._local.caught_up = getattr(self._local, "reading", False)
         return db
+
+    @contextlib.contextmanager
+    def one_reading(self):
+        """One request's reading (a web page): the first of its queries catches the
+        read models up, the others do not catch up again (a page's figures are as
+        current as its first query, never older); a write in it, or a `wait_for`,
+        makes the next query catch up afresh. For this thread only."""
+        self._local.reading, self._local.caught_up = True, False
+        try:
+            yield self
+        finally:
+            self._local.reading, self._local.caught_up = False, False
+
+    def _wrote(self) -> None:
+        """After a write, the next query catches up again (within `one_reading` too)."""
+        self._local.caught_up = False
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Wait until the read models have applied the log up to `position` (a
         command's answer); True when they have."""
-        return projector.wait_for(self._read_models(), position, timeout=timeout, app=self.store)
+        reached = projector.wait_for(self._read_models(), position, timeout=timeout, app=self.store)
+        self._wrote()  # the next query catches up to where that reached (the alerts table too)
+        return reached
 
     def timescales(self) -> Timescales:
         """The timescales in force (a bad rules file is refused here, saying why)."""
@@ -276,6 +299,7 @@ class Tracker:
         cannot be brought up to date (a disk full, a locked file), the answer says
         so in `warning` and the scheduler's catch-up sweeps the streams within seconds.
         """
+        self._wrote()
         streams = done.pop("streams", [])
         done["alerts"] = {}
         try:
@@ -287,6 +311,7 @@ class Tracker:
                 if report.changes:
                     # The alert events come after the command's own: the answer's
                     # position covers them, so a page that waits for it shows them.
+                    self._wrote()
                     self.read_models()
                     done["position"] = self.log_length()
         except (JourneyError, RulesFileError, OSError, sqlite3.Error) as error:
@@ -562,6 +587,7 @@ class Tracker:
         alert outside `within` is `AlertNotFound`, as one that does not exist."""
         self.alert(alert_id, within=within)
         done = alerts.acknowledge(self.store, alert_id, by=by, note=note)
+        self._wrote()
         return {**done, "position": self.log_length()}
 
     def assign_alert(self, alert_id: str, *, to: str | None, by: str, within: Sequence[str] | None = None) -> dict:
@@ -570,6 +596,7 @@ class Tracker:
         `acknowledge_alert` for `within` and the answer."""
         self.alert(alert_id, within=within)
         done = alerts.assign(self.store, alert_id, owner=to, by=by)
+        self._wrote()
         return {**done, "position": self.log_length()}
 
     def sweep_alerts(self, on: str | datetime.date | None = None) -> dict:

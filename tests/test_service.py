@@ -219,3 +219,22 @@ def test_the_households_to_choose_from_and_the_vocabulary_of_a_childs_record_are
     assert vocabulary.CHILD_MILESTONE_DETAILS["placed"] == ("household", "moved_in_on", "foster_carer_adoption")
     assert set(vocabulary.REVERSAL_REASONS) == {"RD1", "RD2", "RD3", "RD4"}
     assert "before birth" in vocabulary.RULES_OF_ORDER and "date in the future" in vocabulary.RULES_OF_ORDER
+
+
+def test_one_reading_catches_up_once_and_again_after_a_write(service):
+    """A web request's queries catch the read models up once, at the first; a write
+    inside it, or another's once waited for, is seen at once all the same."""
+    service.record(LA, "CV-1", "entered_care", "2024-01-01", recorded_by=BY)
+    other = Tracker(service.settings)  # another process, as far as the read models go
+    try:
+        with service.one_reading():
+            assert service.stages(la=LA)["stages"]["in_care"] == 1
+            done = other.record(LA, "CV-2", "entered_care", "2024-01-02", recorded_by=BY)
+            assert service.wait_for(done["position"])
+            assert service.stages(la=LA)["stages"]["in_care"] == 2
+            service.record(LA, "CV-3", "entered_care", "2024-01-03", recorded_by=BY)
+            assert service.stages(la=LA)["stages"]["in_care"] == 3  # its own write, at once
+        other.record(LA, "CV-4", "entered_care", "2024-01-04", recorded_by=BY)
+        assert service.stages(la=LA)["stages"]["in_care"] == 4  # outside a reading: every query catches up
+    finally:
+        other.close()

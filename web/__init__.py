@@ -47,6 +47,7 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
     app.jinja_env.globals["govukRebrand"] = False  # GOV.UK's 2025 brand is for GOV.UK services only
     app.extensions["journey.tracker"] = tracker
 
+    _one_reading_per_request(app, tracker)
     security.init_app(app)
     access.init_app(app)
     pages.init_app(app)
@@ -65,3 +66,20 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
                       household_pages, audit_pages):
         app.register_blueprint(blueprint)
     return app
+
+
+def _one_reading_per_request(app: Flask, tracker: Tracker) -> None:
+    """Each request catches the read models up once, at its first query, not at
+    every query of the page (a write, or waiting for one, catches up again)."""
+    from flask import g
+
+    @app.before_request
+    def start_reading():
+        g._reading = tracker.one_reading()
+        g._reading.__enter__()
+
+    @app.teardown_request
+    def end_reading(error=None):
+        reading = g.pop("_reading", None)
+        if reading is not None:
+            reading.__exit__(None, None, None)
