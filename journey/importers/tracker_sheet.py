@@ -165,12 +165,14 @@ class _SheetChild(paired_load.ChildLoad):
             except JourneyError as e:
                 self.cell_problem(column, e.rule, f"{_text(cell)!r}: {e.message}")
         dated: list[tuple[str, datetime.date, str]] = []  # milestone, date, column
+        unreadable: set[str] = set()  # milestones whose date cell is not a date (their details are not checked)
         for column, milestone in mapping.milestones.items():
             cell = cells.get(key(column))
             try:
                 day = sheet_date(cell)
             except NotADate as e:
                 self.cell_problem(column, e.rule, f"{milestone}: {e.message}")
+                unreadable.add(milestone)
                 continue
             if day is not None:
                 dated.append((milestone, day, column))
@@ -181,7 +183,7 @@ class _SheetChild(paired_load.ChildLoad):
             if is_no_date(cell) or _blank(cell):
                 continue
             given = [(milestone, detail) for milestone, detail in pairs if milestone in details]
-            if not given:
+            if not given and not any(milestone in unreadable for milestone, _ in pairs):
                 self.cell_problem(column, "detail without its date",
                                   f"{_text(cell)!r} is given, but no date of {' or '.join(sorted({m for m, _ in pairs}))}")
                 continue
