@@ -142,6 +142,14 @@ def test_a_bad_cell_refuses_the_sheet_naming_sheet_row_column_child_and_rule(ser
     assert not service.holds_records()
 
 
+def test_a_csv_sheet_may_have_a_byte_order_mark_title_rows_and_a_note_over_two_lines(service, tmp_path):
+    sheet = write_sheet(tmp_path / "t.csv", [{**GOOD, "Notes": "two\nlines"}, SECOND])
+    sheet.write_bytes(b"\xef\xbb\xbfCoventry tracker,,\n" + sheet.read_bytes())
+    mapping = write_mapping(tmp_path / "m.toml", "header_row = 2\n" + MAPPING)
+    done = service.import_tracker_sheet(sheet, mapping=mapping, recorded_by=BY)
+    assert done["written"] and done["children_imported"] == 2
+
+
 def test_a_row_without_a_child_and_a_child_on_two_rows_are_reported(service, tmp_path):
     done = load(service, tmp_path, [GOOD, {**SECOND, "Child": ""}, SECOND, {**SECOND, "ADM": "2/5/18"}])
     assert not done["written"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SheetRefused(f"{path.name}: is not UTF-8 text (save the sheet as CSV UTF-8)", field="file") from None
-    return list(csv.reader(text.splitlines()))
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 def _text(cell: Any) -> str:
