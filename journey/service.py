@@ -80,7 +80,7 @@ from journey.domain.stages import stage_periods
 from journey.domain.timescale_rules import RulesFileError, Timescales
 from journey.domain.words import counted
 from journey.domain import ssda903_codes
-from journey.importers import milestones_file, ssda903_export, ssda903_return, ssda903_tables
+from journey.importers import milestones_file, paired_load, sheet_mapping, ssda903_export, ssda903_return, ssda903_tables, tracker_sheet
 from journey.sample import agency as sample_agency
 from journey.settings import Settings
 from journey.store import accounts, copying, history
@@ -130,6 +130,7 @@ RULES_OF_ORDER = tuple(sorted({cls.rule for cls in RuleOfOrderBroken.__subclasse
 HOUSEHOLD_OWN_MILESTONES = tuple(m for m in milestone_words.HOUSEHOLD_MILESTONES if m not in milestone_words.SHARED_WITH_HOUSEHOLD)
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 TablesRefused = ssda903_tables.TablesRefused
+SheetRefused = sheet_mapping.SheetRefused
 
 
 class NoTrackerData(JourneyError):
@@ -447,13 +448,47 @@ class Tracker:
             before = self.log_length()
             report = ssda903_return.import_return(self.store, tables, la=la, year=collection_year,
                                                   skip_invalid=skip_invalid, recorded_by=recorded_by)
-            if report_file:
-                ssda903_return.write_report(report, Path(report_file))
-            done = ssda903_return.plain(report)
-            position = self.log_length()
-            done["position"] = position if position > before else None
-            done["streams"] = list(report.streams_written)
-            return self._finish(done)
+            return self._after_load(report, before, report_file)
+
+    def import_tracker_sheet(self, path: str | Path, *, mapping: str | Path, la: str | None = None,
+                             skip_invalid: bool = False, recorded_by: str, report_file: str | Path | None = None) -> dict:
+        """Load a council's spreadsheet tracker: `path` is a CSV or .xlsx file of one
+        row a child, read by the TOML `mapping` (which sheet and header row, the
+        council or the column naming it, the child's reference, which column holds
+        which milestone's date, detail or child attribute, columns ignored, value
+        maps). `la` overrides the mapping's council. Every child is checked first (a
+        cell that is not a date or not a code, the rules of order); nothing is
+        written unless all pass, or only the children that pass with
+        `skip_invalid`. As with the 903 return, loading the sheet again adds
+        nothing, a date changed in the sheet is corrected (the reason naming the
+        file, sheet, row and column) and a person's correction in the tracker is
+        kept and reported in `differences`. The answer lists the `problems`, each
+        with its sheet, row, column, child and rule; `report_file` gets them as CSV.
+
+        A sheet or mapping that cannot be read, a header that does not match the
+        mapping (`SheetRefused`), or a council the agency file does not list, is
+        refused before the store is opened."""
+        with _cycle_collector_paused():
+            plan = sheet_mapping.read_mapping(Path(mapping))
+            sheet = tracker_sheet.read_sheet(Path(path), plan)
+            if la or not plan.council_column:
+                Agency.load(self.settings.data_dir).council(la or plan.council)
+            self._before_writing()
+            before = self.log_length()
+            report = tracker_sheet.import_sheet(self.store, sheet, plan, la=la, skip_invalid=skip_invalid,
+                                                recorded_by=recorded_by)
+            return self._after_load(report, before, report_file)
+
+    def _after_load(self, report: paired_load.LoadReport, before: int, report_file: str | Path | None) -> dict:
+        """A paired load's answer (903 return, spreadsheet tracker), its report
+        written to `report_file` if given, once read models and alerts are current."""
+        if report_file:
+            paired_load.write_report(report, Path(report_file))
+        done = paired_load.plain(report)
+        position = self.log_length()
+        done["position"] = position if position > before else None
+        done["streams"] = list(report.streams_written)
+        return self._finish(done)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
@@ -1469,7 +1504,7 @@ __all__: Sequence[str] = (
     "JourneyRulesBroken", "MilestoneNotFound",
     "AlertNotFound", "AmbiguousMilestone", "CannotCopy", "ChildNotFound", "HouseholdNotFound", "UnknownCouncil",
     "WAITING_GROUPS", "WAITING_SORTS", "CopiedFromChild", "InvalidValue", "JourneyError", "NoTrackerData",
-    "RulesFileError", "SampleBeingLoaded", "StoreKeyRefused", "StoreNotEmpty", "TablesRefused", "TargetNotEmpty", "Tracker",
+    "RulesFileError", "SampleBeingLoaded", "SheetRefused", "StoreKeyRefused", "StoreNotEmpty", "TablesRefused", "TargetNotEmpty", "Tracker",
     "import_report", "journey_differences", "new_cipher_key", "report_rows", "sweep_report",
     # accounts and access
     "PERMISSIONS", "ROLES", "VIA", "PasswordTooLong", "PasswordTooShort", "SignInLimited", "SignInRefused",

@@ -14,7 +14,7 @@ from journey.domain.words import counted
 
 @click.group("import")
 def import_group():
-    """Import milestones from CSV, or a council's SSDA903 return (checked whole before anything is written)."""
+    """Import milestones from CSV, a council's SSDA903 return or its spreadsheet tracker (checked whole before anything is written)."""
 
 
 @import_group.command("milestones")
@@ -104,6 +104,18 @@ def import_ssda903_command(obj, path, la, year, skip_invalid, report_file):
     """
     done = obj.tracker.import_ssda903(path, la=la, year=year, skip_invalid=skip_invalid,
                                       recorded_by=default_user(), report_file=report_file)
+    print_load_notes(done)
+    click.echo(f"Imported the {done['year'] or ''}{' ' if done['year'] else ''}903 return of {done['local_authority']}: "
+               f"{counted(done['milestones_added'], 'milestone')} added and {counted(done['corrections'], 'correction')} "
+               f"for {counted(done['children_imported'], 'child')}; {counted(done['already_recorded'], 'milestone')} "
+               f"already recorded; {counted(len(done['warnings']), 'warning')}, "
+               f"{counted(len(done['differences']), 'difference')} from the tracker kept, "
+               f"{counted(len(done['not_held']), 'milestone')} no longer in the return.")
+    print_load_end(done, report_file)
+
+
+def print_load_notes(done: dict) -> None:
+    """A paired load's problems, warnings and differences; refused: exit status 3."""
     for key in ("problems", "warnings", "differences", "not_held"):
         for note in done[key]:
             click.echo(note["text"], err=True)
@@ -112,12 +124,9 @@ def import_ssda903_command(obj, path, la, year, skip_invalid, report_file):
                    f"{counted(len(set(p['child_ref'] for p in done['problems'])), 'child')}. Fix them, or use "
                    "--skip-invalid to import the other children.", err=True)
         sys.exit(EXIT_BAD_ROWS)
-    click.echo(f"Imported the {done['year'] or ''}{' ' if done['year'] else ''}903 return of {done['local_authority']}: "
-               f"{counted(done['milestones_added'], 'milestone')} added and {counted(done['corrections'], 'correction')} "
-               f"for {counted(done['children_imported'], 'child')}; {counted(done['already_recorded'], 'milestone')} "
-               f"already recorded; {counted(len(done['warnings']), 'warning')}, "
-               f"{counted(len(done['differences']), 'difference')} from the tracker kept, "
-               f"{counted(len(done['not_held']), 'milestone')} no longer in the return.")
+
+
+def print_load_end(done: dict, report_file: Path | None) -> None:
     if report_file:
         click.echo(f"Report written to {report_file}.")
     say_alerts(done)
@@ -125,6 +134,43 @@ def import_ssda903_command(obj, path, la, year, skip_invalid, report_file):
         click.echo(f"Skipped {counted(len(done['skipped_children']), 'child')} with problems: "
                    + ", ".join(done["skipped_children"]), err=True)
         sys.exit(EXIT_BAD_ROWS)
+
+
+@import_group.command("tracker")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The TOML file saying which column holds what (see examples/tracker-mapping.toml).")
+@click.option("--la", "la", default=None, help="The council whose sheet it is (default: the mapping's).")
+@click.option("--skip-invalid", is_flag=True, help="Import the children whose rows are good; skip (and report) the others.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every problem and difference to this CSV file.")
+@pass_context
+def import_tracker_command(obj, file, mapping, la, skip_invalid, report_file):
+    """Load a council's spreadsheet tracker: FILE is a CSV or .xlsx sheet of one row
+    a child, a column a milestone's date, read by the MAPPING (the sheet and header
+    row, the council or the column naming it, the child's reference column, which
+    column holds which milestone date, milestone detail or child attribute, columns
+    ignored, value maps). Every column of the header must be mapped or ignored.
+
+    Dates are read day first: 03/01/2018, 3/1/18, 3 Jan 2018, 3.1.18, 2018-01-03,
+    Excel date cells and serial numbers; a two-digit year is 20YY unless that is
+    after this year, then 19YY; blank, N/A, n/a, - and TBC are no date.
+
+    A cell that is not a date or not a code, a child on two rows and the rules of
+    order refuse the child: every problem is listed with its sheet, row, column,
+    child and rule, and nothing is written (exit status 3) unless --skip-invalid.
+    Loading the sheet again adds nothing; a date changed in the sheet is corrected,
+    the reason naming the file, sheet, row and column; a correction made in the
+    tracker is kept, and the difference reported.
+    """
+    done = obj.tracker.import_tracker_sheet(file, mapping=mapping, la=la, skip_invalid=skip_invalid,
+                                            recorded_by=default_user(), report_file=report_file)
+    print_load_notes(done)
+    click.echo(f"Imported the tracker {file.name} of {done['local_authority']}: "
+               f"{counted(done['milestones_added'], 'milestone')} added and {counted(done['corrections'], 'correction')} "
+               f"for {counted(done['children_imported'], 'child')}; {counted(done['already_recorded'], 'milestone')} "
+               f"already recorded; {counted(len(done['differences']), 'difference')} from the tracker kept.")
+    print_load_end(done, report_file)
 
 
 @click.group("export")
