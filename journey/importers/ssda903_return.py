@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from pathlib import Path
 
 from journey.domain.milestones import Milestone
 from journey.domain.ssda903_codes import CollectionYear, code_lists
