@@ -1,10 +1,11 @@
 """How fast the web view's pages are under 8 concurrent clients, on the sample
 agency and on the 100,000-child store, against an empty page in the same run.
 
-    .venv/bin/python bench/web.py [--children 100000] [--rounds 12] [--writes 30] [--sample-only]
+    .venv/bin/python bench/web.py [--children 100000] [--rounds 12] [--writes 30] [--sample-only] [--in-process]
 
-A real waitress server runs in this process (8 request threads, as `journey
-serve`), over the bench's own instance of the application, to which one route
+A real waitress server runs in a process of its own (8 request threads, as
+`journey serve` runs; `--in-process`: in a thread of the bench's), over the
+bench's own instance of the application (bench/_web_server.py), to which one route
 is added: `/bench-empty`, the base template with no data, behind the same
 sign-in and permission check as every page (the baseline). Each of 8 client
 threads signs in with its own account (a tracker of every council) and keeps
@@ -45,6 +46,7 @@ import random
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -54,14 +56,12 @@ from urllib.parse import urlencode, urlsplit
 
 import _stores  # noqa: F401  (puts the repository first on the import path)
 from _stores import COUNCILS, TODAY, close, event_store, load
-from flask import render_template
+from _web_server import bench_app
 from waitress.server import create_server
 
 from journey.domain import clock
 from journey.service import Tracker
 from journey.settings import Settings
-from web import create_app
-from web.access import requires
 
 CLIENTS = 8
 PASSWORD = "bench password, long enough to be allowed"
@@ -78,15 +78,26 @@ def percentile(values: list[float], share: float) -> float:
 # ---------------------------------------------------------------------------- the server
 
 
-def bench_app(tracker: Tracker):
-    app = create_app(tracker)
+class ServerProcess:
+    """The bench's waitress server in a process of its own (bench/_web_server.py),
+    as `journey serve` runs: the clients' work is not counted against it."""
 
-    @requires("signed_in")
-    def bench_empty():
-        return render_template("layout.html", title="Empty page")
+    def __init__(self, data_dir: Path):
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("_web_server.py")), str(data_dir), str(CLIENTS), TODAY.isoformat()],
+            stdout=subprocess.PIPE, text=True,
+        )
 
-    app.add_url_rule("/bench-empty", "bench_empty", bench_empty)
-    return app
+    def __enter__(self) -> tuple[str, int]:
+        port = self.process.stdout.readline().strip()
+        if not port.isdigit():
+            self.process.kill()
+            raise RuntimeError(f"the bench's server did not start (it printed {port!r})")
+        return "127.0.0.1", int(port)
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
 
 
 class Server:
@@ -349,7 +360,7 @@ def run_store(name: str, data_dir: Path, args) -> dict:
         print(f"  ready in {time.perf_counter() - started:.1f} s (accounts, {args.writes} commands of each kind timed)", flush=True)
         app = bench_app(tracker)
         child_form = any(r.rule == CHILD_FORM_RULE and "POST" in (r.methods or ()) for r in app.url_map.iter_rules())
-        with Server(app) as (host, port):
+        with (Server(app) if args.in_process else ServerProcess(data_dir)) as (host, port):
             clients = [Client(host, port) for _ in range(CLIENTS)]
             for client, user in zip(clients, users):
                 client.sign_in(user)
@@ -427,6 +438,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=12, help="times each client asks for each page (default 12)")
     parser.add_argument("--writes", type=int, default=30, help="milestones recorded through each form (default 30)")
     parser.add_argument("--sample-only", action="store_true", help="the sample agency only")
+    parser.add_argument("--in-process", action="store_true",
+                        help="serve from a thread of the bench's own process (default: a process of its own, as journey serve runs)")
     args = parser.parse_args()
     clock.set_today(TODAY)
     print(f"web pages under {CLIENTS} concurrent clients; {load()}", flush=True)
