@@ -50,6 +50,7 @@ from journey.domain import milestones as milestone_words
 from journey.domain.calendar import financial_year_of, financial_year_start, parse_quarter
 from journey.domain.access import (
     PERMISSIONS,
+    LastAdmin,
     ROLES,
     PasswordTooLong,
     PasswordTooShort,
@@ -1190,8 +1191,18 @@ class Tracker:
         return account.as_dict() if account is not None else None
 
     def disable_user(self, username: str, *, by: str) -> dict:
-        """The account can no longer sign in (its sessions end: its `credentials_version` moves)."""
+        """The account can no longer sign in (its sessions end: its `credentials_version`
+        moves). The only enabled admin is not disabled (`LastAdmin`): nobody could then
+        manage the users."""
+        self._keep_an_admin(username, disabled=True)
         return self._change_user(username, by, lambda a, by: a.disable(by=by))
+
+    def _keep_an_admin(self, username: str, **change) -> None:
+        listed = self.users() if self._has_store() else []
+        name = (username or "").strip().lower()
+        theirs = next((a for a in listed if a["username"] == name), None)
+        if theirs and theirs["role"] == "admin" and not theirs["disabled"] and not access.leaves_an_admin(listed, name, **change):
+            raise LastAdmin(f"{name} is the only enabled admin: add or enable another admin first", field="username")
 
     def enable_user(self, username: str, *, by: str) -> dict:
         """A disabled account can sign in again."""
@@ -1206,6 +1217,7 @@ class Tracker:
     def set_role(self, username: str, role: str, *, by: str) -> dict:
         """The account's role (one of ROLES)."""
         access.checked_role(role)
+        self._keep_an_admin(username, role=role)
         return self._change_user(username, by, lambda a, by: a.set_role(role, by=by))
 
     def set_councils(self, username: str, councils: Sequence[str], *, by: str) -> dict:
@@ -1507,6 +1519,6 @@ __all__: Sequence[str] = (
     "RulesFileError", "SampleBeingLoaded", "SheetRefused", "StoreKeyRefused", "StoreNotEmpty", "TablesRefused", "TargetNotEmpty", "Tracker",
     "import_report", "journey_differences", "new_cipher_key", "report_rows", "sweep_report",
     # accounts and access
-    "PERMISSIONS", "ROLES", "VIA", "PasswordTooLong", "PasswordTooShort", "SignInLimited", "SignInRefused",
+    "PERMISSIONS", "ROLES", "VIA", "LastAdmin", "PasswordTooLong", "PasswordTooShort", "SignInLimited", "SignInRefused",
     "UnknownCouncil", "UnknownRole", "UnknownUser", "UsernameNotAllowed", "UsernameTaken", "can", "sees_council",
 )

@@ -372,3 +372,21 @@ def test_on_an_encrypted_store_an_accounts_id_is_keyed(tmp_path):
     assert str(account_id("amy", tracker.store.secret)) in ids
     assert tracker.sign_in("amy", "a long enough password", address="127.0.0.1")["username"] == "amy"
     tracker.close()
+
+
+def test_the_last_enabled_admin_is_neither_disabled_nor_demoted(service):
+    from journey.service import LastAdmin
+
+    service.add_user("ada", role="admin", password="a long enough password", by="tests")
+    service.add_user("amy", role="tracker", password="a long enough password", by="tests")
+    before = service.log_length()
+    with pytest.raises(LastAdmin):
+        service.disable_user("ada", by="ada")
+    with pytest.raises(LastAdmin):
+        service.set_role("ada", "manager", by="ada")
+    assert service.log_length() == before and service.user("ada")["role"] == "admin"
+    service.set_role("amy", "admin", by="ada")  # with a second admin, the first may go
+    assert service.disable_user("ada", by="amy")["disabled"]
+    with pytest.raises(LastAdmin):
+        service.set_role("amy", "tracker", by="amy")
+    assert service.set_role("amy", "admin", by="amy")["role"] == "admin"  # no change of an admin's role to admin is refused

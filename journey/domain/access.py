@@ -75,6 +75,24 @@ class UnknownUser(JourneyError):
     field = "username"
 
 
+class LastAdmin(JourneyError):
+    """Disabling or demoting the only enabled admin would leave nobody to manage users."""
+
+    rule = "the last admin"
+    field = "username"
+
+
+def leaves_an_admin(accounts: Sequence[dict], username: str, *, role: str | None = None, disabled: bool | None = None) -> bool:
+    """Whether, after `username` takes `role` and/or `disabled`, an enabled admin remains."""
+    for account in accounts:
+        is_them = account["username"] == username
+        their_role = role if is_them and role is not None else account["role"]
+        their_disabled = disabled if is_them and disabled is not None else account["disabled"]
+        if their_role == "admin" and not their_disabled:
+            return True
+    return False
+
+
 class SignInRefused(JourneyError):
     """A wrong user name, a wrong password or a disabled account: one error, one
     message, so that a refusal never tells which it was."""
