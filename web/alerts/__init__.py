@@ -65,10 +65,11 @@ def my_alerts():
     return _listing("My alerts", {**_filters(), "owner": ""}, mine=True)
 
 
-def people_for(alert: dict) -> list[str]:
-    """Who an alert can be given to: the accounts that work alerts and see its council."""
+def people_for(alert: dict, accounts: list[dict] | None = None) -> list[str]:
+    """Who an alert can be given to: the accounts that work alerts and see its
+    council (of `accounts`, when a page has them already: one listing a page)."""
     people = []
-    for account in tracker().users():
+    for account in tracker().users() if accounts is None else accounts:
         if account["disabled"] or not can(account["role"], "work_alerts"):
             continue
         if account["councils"] and alert["local_authority"] not in account["councils"]:

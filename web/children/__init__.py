@@ -148,6 +148,14 @@ def child(council: str, child_ref: str):
         "children/child.html", title=f"Child {ref}", child=summary, record=record, rules=rules,
         siblings=tracker().siblings(la, ref, within=within()), chart=chart, drawing=journey_chart.layout(chart),
         timeline=pages.timeline(history["entries"], child_alerts, rules), open_alerts=open_alerts,
-        people={a["id"]: people_for(a) for a in open_alerts}, milestone_words=milestone_words, user=g.user,
+        people=_people_for_each(open_alerts), milestone_words=milestone_words, user=g.user,
         here=pages.child_url(la, ref),
     )
+
+
+def _people_for_each(open_alerts: list[dict]) -> dict[str, list[str]]:
+    """Who each open alert can be given to, from one listing of the accounts."""
+    if not open_alerts:
+        return {}
+    accounts = tracker().users()
+    return {a["id"]: people_for(a, accounts) for a in open_alerts}
