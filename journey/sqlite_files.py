@@ -11,14 +11,22 @@ from pathlib import Path
 BUSY_TIMEOUT_SECONDS = 60
 
 
-def connect(path: str | Path, **options) -> sqlite3.Connection:
+def connect(path: str | Path, *, from_the_log: bool = False, **options) -> sqlite3.Connection:
     """A connection to the file at `path` (created if missing, with its folder),
-    in WAL mode, waiting up to BUSY_TIMEOUT_SECONDS for another writer."""
+    in WAL mode, waiting up to BUSY_TIMEOUT_SECONDS for another writer.
+
+    `from_the_log`: what it writes is built from the event log and read again
+    from it after a loss (the read models, the alerts table, the view log), so a
+    commit does not wait for the disk (`synchronous=NORMAL`): a crashed process
+    loses nothing committed, a power cut at most the last commits, which the next
+    catch-up (or sweep: sweeping a day again changes nothing) makes again. Otherwise (the sign-in counts) each commit waits for it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, **options)
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     use_wal(conn)
+    if from_the_log:
+        conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
 

@@ -17,10 +17,9 @@ from migrations import MIGRATIONS
 def open_read_models(path: str | Path) -> Database:
     """The read-model database at `path` (created if missing), in WAL mode so
     readers never wait for the projection, with every pending migration applied."""
-    conn = sqlite_files.connect(path)
+    conn = sqlite_files.connect(path, from_the_log=True)
     db = Database(conn)
     with db.ensure_autocommit_on():
-        conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=OFF")
     migrate(db)
     return db

@@ -105,6 +105,9 @@ REBUILT_TABLES = ("alerts", "alert_changes")
 EVENTS_POSITION = "alert events"
 VERSION_POSITION = "table version"
 CHANGES_POSITION = "journeys followed"
+# How far past its stored position a catch-up may note, in its process only, that
+# no alert event follows (the stretch another process reads again: a few ms).
+UNSTORED_READ = 1000
 
 
 _TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -122,6 +125,8 @@ class AlertTable:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._local = threading.local()
+        # (stored position, head): no alert event after the first, up to the second.
+        self._clear: tuple[int, int] = (-1, -1)
 
     @classmethod
     def of(cls, app: Any) -> AlertTable:
@@ -135,7 +140,7 @@ class AlertTable:
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite_files.connect(self.path, isolation_level=None)
+            conn = sqlite_files.connect(self.path, from_the_log=True, isolation_level=None)
             conn.row_factory = sqlite3.Row
             with _write(conn):
                 self._create_tables(conn)
@@ -172,13 +177,24 @@ class AlertTable:
         The position kept is how far the log has been read (every notification up
         to the log's head when it was read, alert or not), so a catch-up reads
         only what was recorded since, however long the log and however few of its
-        events are alerts. When nothing was recorded since, it takes no write lock:
-        every page's query starts with a catch-up."""
+        events are alerts. When nothing was recorded since, or nothing of the
+        alerts' (a command's own milestone), it takes no write lock: every page's
+        query and every command starts with a catch-up."""
         conn = self.connection()
         applied = 0
         while True:
             head = app.recorder.max_notification_id() or 0
-            if head <= self._position(conn, EVENTS_POSITION):
+            stored = self._position(conn, EVENTS_POSITION)
+            if head <= self._read_to(stored):
+                return applied
+            if head - stored <= UNSTORED_READ and not app.recorder.select_notifications(
+                start=self._read_to(stored) + 1, limit=1, stop=head, topics=ALERT_TOPICS
+            ):
+                # Nothing of the alerts' since (a child's milestone, say): noted in
+                # this process, without taking the write lock to store the position.
+                # Further behind, the position is stored, so that no process reads
+                # a long stretch of the log again.
+                self._clear = (stored, head)
                 return applied
             with _write(conn):
                 position = self._position(conn, EVENTS_POSITION)
@@ -192,6 +208,13 @@ class AlertTable:
                 # A full batch may be followed by more alert events before `head`.
                 self._set_position(conn, EVENTS_POSITION, notifications[-1].id if len(notifications) == batch else head)
                 applied += len(notifications)
+
+    def _read_to(self, stored: int) -> int:
+        """How far the log has been read: the stored position, or further where this
+        process saw that no alert event follows it (noted against that stored
+        position, so a rebuilt or moved table is read again from its own)."""
+        from_, to = self._clear
+        return to if from_ == stored and to > stored else stored
 
     def _apply(self, conn: sqlite3.Connection, event: Any) -> None:
         aid = event.originator_id
@@ -241,6 +264,10 @@ class AlertTable:
             " ON CONFLICT (name) DO UPDATE SET position = max(position, excluded.position)",
             (name, position),
         )
+
+    def events_read_to(self) -> int:
+        """How far in the log this process knows the table to have read (see `_read_to`)."""
+        return self._read_to(self._position(self.connection(), EVENTS_POSITION))
 
     def position(self, name: str) -> int | None:
         found = self.connection().execute("SELECT position FROM alert_positions WHERE name = ?", (name,)).fetchone()

@@ -120,7 +120,7 @@ class ViewLogTable:
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite_files.connect(self.path, isolation_level=None)
+            conn = sqlite_files.connect(self.path, from_the_log=True, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("BEGIN IMMEDIATE")  # two processes creating the tables at once queue
             try:
