@@ -31,12 +31,13 @@ from projections import jsontext
 from projections.projector import read_tracking
 
 CHECKS = "checks"
-BATCH_NOTIFICATIONS = 5_000
+BATCH_NOTIFICATIONS = 50_000  # positions in the log a transaction covers
 CHILDREN_AT_ONCE = 500
 _ADOPTERS = get_topic(Household.AdoptersDescribed)
 _CHILD_TOPICS = frozenset(get_topic(cls) for cls in (
     Child.Registered, Child.AttributesAmended, Child.MilestoneRecorded, Child.MilestoneCorrected, Child.MilestoneWithdrawn,
 ))
+_CHILD_TOPICS_LISTED = sorted(_CHILD_TOPICS)
 
 
 def catch_up(app, db: Database) -> int:
@@ -49,17 +50,18 @@ def catch_up(app, db: Database) -> int:
         _start_again(db, position, built_for, generation, this_year)
         position = 0
     while position < target:
-        notifications = app.recorder.select_notifications(start=position + 1, limit=BATCH_NOTIFICATIONS, stop=target)
-        if not notifications:
-            break
-        children: set[str] = set()
+        last = min(position + BATCH_NOTIFICATIONS, target)
+        # Which children changed, from the log's ids and topics alone; the adopters'
+        # details (the one event decoded) are few.
+        children = app.streams_with(position + 1, last, _CHILD_TOPICS_LISTED)
         adopters: list = []
-        for n in notifications:
-            if n.topic in _CHILD_TOPICS:
-                children.add(str(n.originator_id))
-            elif n.topic == _ADOPTERS:
-                adopters.append(app.mapper.to_domain_event(n))
-        last = notifications[-1].id
+        start = position + 1
+        while start <= last:
+            described = app.recorder.select_notifications(start=start, limit=BATCH_NOTIFICATIONS, stop=last, topics=[_ADOPTERS])
+            if not described:
+                break
+            adopters += [app.mapper.to_domain_event(n) for n in described]
+            start = described[-1].id + 1
         _apply(db, position, last, generation, children, adopters)
         position = last
     return position
