@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from journey.domain.gaps import gaps
 from journey.domain.milestones import Milestone, in_journey_order
 from journey.domain.ssda903_codes import CollectionYear, code_lists
-from journey.domain.ssda903_episodes import episodes_of, rec_of, year_rows
+from journey.domain.ssda903_episodes import ChildRows, episodes_of, rec_of
 from journey.domain.ssda903_rules import adoption_rule_failures
 
 ADOPTERS_DETAILS = ("number", "sex", "legal_status")
@@ -36,8 +36,12 @@ class RecordProblem:
 def adoptive_household(journey: Sequence[Milestone]) -> str | None:
     """The household that adopted the child (its latest adoption order's, or the
     placement's before it), if any."""
+    return _adoptive_household(in_journey_order(list(journey)))
+
+
+def _adoptive_household(journey: list[Milestone]) -> str | None:
     household = None
-    for m in in_journey_order(list(journey)):
+    for m in journey:
         if m.name == "placed" and m.household:
             household = m.household
         elif m.name == "disruption":
@@ -54,7 +58,7 @@ def record_problems(child_ref: str, attributes: dict, journey: Sequence[Mileston
     `this_year` for a child still looked after)."""
     journey = in_journey_order(list(journey))
     found = [RecordProblem("", "gap", gap, _gap_to_record(gap)) for gap in gaps(journey)]
-    household = adoptive_household(journey)
+    household = _adoptive_household(journey)
     if household:
         held = adopters(household)
         missing = [k for k in ADOPTERS_DETAILS if not held.get(k)]
@@ -74,9 +78,10 @@ def record_problems(child_ref: str, attributes: dict, journey: Sequence[Mileston
     last = CollectionYear.of(max(max(e.dec or e.decom for e in episodes), journey[-1].occurred_on)).first
     if episodes[-1].dec is None:
         last = max(last, this_year.first)
+    by_year = ChildRows(child_ref, attributes, journey, rebuilt, adopters)
     for number in range(first, last + 1):
         year = CollectionYear(number)
-        rows = year_rows(child_ref, attributes, journey, year, adopters=adopters, rec=None, rebuilt=rebuilt)
+        rows = by_year.of(year)
         for failure in adoption_rule_failures(rows, year, household=household):
             found.append(RecordProblem(str(year), failure.rule, failure.message, failure.to_record))
     return found
