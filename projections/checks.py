@@ -23,7 +23,7 @@ from sqlite_utils import Database
 from journey.domain import clock
 from journey.domain.councils import council_key
 from journey.domain.milestones import Milestone
-from journey.domain.record_problems import adoptive_household, record_problems
+from journey.domain.record_problems import READS, adoptive_household, record_problems
 from journey.domain.ssda903_codes import CollectionYear
 from journey.store.child import Child
 from journey.store.household import Household
@@ -38,6 +38,8 @@ _CHILD_TOPICS = frozenset(get_topic(cls) for cls in (
     Child.Registered, Child.AttributesAmended, Child.MilestoneRecorded, Child.MilestoneCorrected, Child.MilestoneWithdrawn,
 ))
 _CHILD_TOPICS_LISTED = sorted(_CHILD_TOPICS)
+_READS = sorted(READS)
+_READS_MARKS = ",".join("?" * len(_READS))
 
 
 def catch_up(app, db: Database) -> int:
@@ -162,14 +164,36 @@ def _work_out(db: Database, stream_ids: list[str]) -> None:
         stream_ids)}
     milestones: dict[int, list[Milestone]] = {}
     numbers = [row[1] for row in streams.values()]
+    details_of: dict[str, dict] = {"{}": {}}  # the same details recur (read once; the rules only read them)
+    day_of: dict[str, datetime.date] = {}
     if numbers:
+        in_numbers = f"stream_no IN ({','.join('?' * len(numbers))})"
+        # Only the milestones the problems are worked out from (by the primary key:
+        # `+name` keeps SQLite off the index by name), and the day of each child's last.
+        last_day = {no: datetime.date.fromisoformat(day) for no, day in db.execute(
+            f"SELECT stream_no, max(occurred_on) FROM milestones WHERE withdrawn = 0 AND {in_numbers} GROUP BY stream_no", numbers)}
         for no, event_id, name, occurred_on, details in db.execute(
-            f"SELECT stream_no, event_id, name, occurred_on, details FROM milestones WHERE withdrawn = 0 "
-            f"AND stream_no IN ({','.join('?' * len(numbers))})", numbers):
-            milestones.setdefault(no, []).append(Milestone(event_id, name, datetime.date.fromisoformat(occurred_on), jsontext.loads(details)))
+            f"SELECT stream_no, event_id, name, occurred_on, details FROM milestones WHERE withdrawn = 0 AND {in_numbers} "
+            f"AND +name IN ({_READS_MARKS})", [*numbers, *_READS]):
+            parsed = details_of.get(details)
+            if parsed is None:
+                parsed = details_of[details] = jsontext.loads(details)
+            day = day_of.get(occurred_on)
+            if day is None:
+                day = day_of[occurred_on] = datetime.date.fromisoformat(occurred_on)
+            milestones.setdefault(no, []).append(Milestone(event_id, name, day, parsed))
     db.execute(f"DELETE FROM check_findings WHERE stream_id IN ({marks})", stream_ids)
     db.execute(f"DELETE FROM check_children WHERE stream_id IN ({marks})", stream_ids)
-    adopters: dict[str, dict] = {}
+    # The adopters' details of every household these children's milestones name, in one query.
+    households = sorted({d["household"] for d in details_of.values() if isinstance(d.get("household"), str)})
+    adopters: dict[str, dict] = dict.fromkeys(households, {})
+    for start in range(0, len(households), CHILDREN_AT_ONCE):
+        some = households[start:start + CHILDREN_AT_ONCE]
+        for ref, *held in db.execute(
+            f"SELECT household_ref, number, sex, legal_status FROM household_adopters WHERE household_ref IN ({','.join('?' * len(some))})",
+            some,
+        ):
+            adopters[ref] = {k: v for k, v in zip(("number", "sex", "legal_status"), held) if v}
     this_year = CollectionYear.of(clock.today())
 
     def adopters_of(ref: str) -> dict[str, str]:
@@ -180,7 +204,8 @@ def _work_out(db: Database, stream_ids: list[str]) -> None:
     rows, links = [], []
     for stream_id, (_, no, la, child_ref, attributes) in streams.items():
         journey = milestones.get(no, [])
-        problems = record_problems(child_ref, jsontext.loads(attributes), journey, adopters_of, this_year)
+        problems = record_problems(child_ref, jsontext.loads(attributes), journey, adopters_of, this_year,
+                                   last_day=last_day.get(no))
         rows += [(stream_id, la, council_key(la), child_ref, p.year, p.rule, p.message, p.to_record) for p in problems]
         links.append((stream_id, adoptive_household(journey)))
     db.conn.executemany("INSERT INTO check_findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -12,6 +12,7 @@ Each is (year, rule, message, what to record); the year is "" for the first two.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Sequence
 
 from journey.domain.gaps import gaps
@@ -51,11 +52,23 @@ def _adoptive_household(journey: list[Milestone]) -> str | None:
     return None
 
 
+# The milestones the problems are worked out from (the gaps', the episodes', the
+# decisions', AD1's and the adoptive household's); of any other, only the day of
+# the last one counts (the last year to check).
+READS = frozenset({
+    "entered_care", "adm_decision", "placement_order", "matched", "placed", "adoption_order", "disruption",
+    "decision_reversed", "early_permanence_placement", "left_care",
+})
+
+
 def record_problems(child_ref: str, attributes: dict, journey: Sequence[Milestone],
-                    adopters: Callable[[str], dict[str, str]], this_year: CollectionYear) -> list[RecordProblem]:
+                    adopters: Callable[[str], dict[str, str]], this_year: CollectionYear, *,
+                    last_day: datetime.date | None = None) -> list[RecordProblem]:
     """Every problem of the child's record (see the module), gaps first, then by year:
     each year from the first the child was looked after in to the last (to
-    `this_year` for a child still looked after)."""
+    `this_year` for a child still looked after). `journey` may hold only the
+    milestones named in READS, with `last_day` the day of the child's last milestone
+    of any name: the problems are the same."""
     journey = in_journey_order(list(journey))
     found = [RecordProblem("", "gap", gap, _gap_to_record(gap)) for gap in gaps(journey)]
     household = _adoptive_household(journey)
@@ -75,7 +88,8 @@ def record_problems(child_ref: str, attributes: dict, journey: Sequence[Mileston
     if not episodes:
         return found
     first = CollectionYear.of(episodes[0].decom).first
-    last = CollectionYear.of(max(max(e.dec or e.decom for e in episodes), journey[-1].occurred_on)).first
+    last_on = journey[-1].occurred_on if last_day is None else max(last_day, journey[-1].occurred_on)
+    last = CollectionYear.of(max(max(e.dec or e.decom for e in episodes), last_on)).first
     if episodes[-1].dec is None:
         last = max(last, this_year.first)
     by_year = ChildRows(child_ref, attributes, journey, rebuilt, adopters)
