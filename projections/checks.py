@@ -69,6 +69,17 @@ def catch_up(app, db: Database) -> int:
     return position
 
 
+def current(db: Database) -> bool:
+    """Whether the findings are as current as the read models (for their generation
+    and this collection year), or were never begun on read models never begun: then
+    catching them up after a command works out only the children it changed."""
+    target, generation = read_tracking(db)
+    position, built_for, year = _tracking(db)
+    if position == 0:
+        return target == 0
+    return position >= target and built_for == generation and year == str(CollectionYear.of(clock.today()))
+
+
 def findings(db: Database, *, la: str | None = None, child_ref: str | None = None, year: str | None = None) -> list[dict]:
     """The problems to fix, by council and child (gaps and the adopters' details
     first, then the DfE's rules by year); `year` keeps that return's and those of no year."""

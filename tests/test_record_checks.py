@@ -107,3 +107,36 @@ def test_the_sample_agency_has_only_its_gaps_and_passes_the_adoption_rules(tmp_p
     finally:
         tracker.close()
         tracker.store.close()
+
+
+def _findings_held(service):
+    """The findings the read model holds now, without catching anything up."""
+    from projections import checks
+
+    db = service._read_models()
+    return checks.current(db), checks.findings(db)
+
+
+def test_an_import_leaves_the_findings_current_so_a_check_is_a_query(service, tmp_path):
+    from factories import write_milestones_csv
+
+    child = {"date_of_birth": "2015-06-01", "sex": "2", "ethnicity": "WBRI"}
+    rows = [{"child_ref": ref, "local_authority": LA, "milestone": name, "occurred_on": on, **child, **(details[0] if details else {})}
+            for ref in ("CV-1", "CV-2") for name, on, *details in ADOPTED]
+    service.import_milestones(write_milestones_csv(tmp_path / "adopted.csv", rows), recorded_by=BY)
+    current, held = _findings_held(service)
+    assert current and {(f["child_ref"], f["rule"]) for f in held} == {
+        (ref, rule) for ref in ("CV-1", "CV-2") for rule in ("adopters' details missing", "601")}
+    assert held == service.check()["problems"]
+    service.household("H-A", adopters={"number": "2", "sex": "FF", "legal_status": "L12"}, recorded_by=BY)
+    assert _findings_held(service) == (True, [])  # the command kept them current: both children adopted by H-A
+
+
+def test_after_a_rebuild_a_command_leaves_the_findings_to_the_check(service):
+    record(service, "CV-1", ADOPTED)
+    assert _findings_held(service)[0]
+    before = service.check()
+    service.rebuild_read_models()
+    service.record(LA, "CV-1", "register_referral", "2017-10-01", recorded_by=BY)
+    assert not _findings_held(service)[0]  # every child is worked out again by the check (or the scheduler), not by a command
+    assert service.check() == before and _findings_held(service)[0]
