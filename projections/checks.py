@@ -9,8 +9,18 @@ writes them with its new position in one transaction (the tracking row first).
 When the read models are rebuilt (their generation moves), or a new collection
 year begins (a child still looked after is in its return), it starts again.
 
-So a check reads rows already worked out: over 100,000 children it costs a query,
-and only the first catch-up of a large store works out every child.
+It is caught up by every command, in its unit of work (`Tracker._finish`, after
+the read models and the sweep: an import whatever the findings lacked, any other
+command when they were current before it), by `journey check` and by the
+scheduler. So a check reads rows already worked out: over 100,000 children it
+costs a query. Every child is worked out again only after a rebuild of the read
+models, in a new collection year, or on a store that never had the findings
+(by `journey check`, the scheduler or the next import).
+
+A child's work-out reads only the milestones the problems come from
+(`record_problems.READS`) and the day of its last milestone, and which
+children changed is read from the log's stream ids and topics alone
+(`JourneyTracker.streams_with`).
 """
 
 from __future__ import annotations
