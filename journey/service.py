@@ -670,8 +670,12 @@ class Tracker:
         return sweep_report(alerts.sweep_changes(self.store, clock_rows=self._clock_rows_of_streams))
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> dict:
-        """Empty the read models and build them again from the whole log."""
-        position = projector.rebuild(self.store, self._read_models(), progress=progress)
+        """Empty the read models and build them again from the whole log; then every
+        child's findings for `journey check` are worked out again (so that the next
+        check is a query)."""
+        db = self._read_models()
+        position = projector.rebuild(self.store, db, progress=progress)
+        record_checks.catch_up(self.store, db)
         return {"position": position, "path": str(self.settings.read_models_path)}
 
     def log_length(self) -> int:
