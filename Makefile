@@ -20,9 +20,11 @@ ASSETS_BUILT := web/static/application.css
 ASSETS_SOURCES := web/assets/build.py web/assets/application.js $(wildcard web/assets/*.scss)
 
 # The DfE's 903 validation rules (Data to Insight's csc-validator-be-903) need
-# pandas below 2, so they get a virtualenv of their own, never the tracker's.
+# pandas below 2, so they get a virtualenv of their own, never the tracker's,
+# installed from exact pins too (requirements-903.lock, a constraints file).
 VALIDATOR903_VENV ?= .venv-903
 VALIDATOR903 := csc-validator-be-903==0.1.17
+VALIDATOR903_LOCK := requirements-903.lock
 
 .PHONY: all install assets run test bench clean validator903
 
@@ -86,9 +88,9 @@ bench: $(STAMP)
 # The 903 validator's own virtualenv (the tests make it too when it is missing).
 validator903: $(VALIDATOR903_VENV)/.installed
 
-$(VALIDATOR903_VENV)/.installed:
-	$(PYTHON) -m venv "$(VALIDATOR903_VENV)"
-	PIP_DISABLE_PIP_VERSION_CHECK=1 "$(VALIDATOR903_VENV)/bin/python" -m pip install "$(VALIDATOR903)"
+$(VALIDATOR903_VENV)/.installed: $(VALIDATOR903_LOCK)
+	@if [ ! -x "$(VALIDATOR903_VENV)/bin/python" ]; then $(PYTHON) -m venv "$(VALIDATOR903_VENV)"; fi
+	PIP_DISABLE_PIP_VERSION_CHECK=1 "$(VALIDATOR903_VENV)/bin/python" -m pip install -c "$(VALIDATOR903_LOCK)" "$(VALIDATOR903)"
 	@touch "$@"
 
 # Removes the venvs, node_modules and build artefacts (web/static included).

@@ -13,7 +13,8 @@ and writes them to a milestones file. Each run, into empty stores:
 - the tracker imports the file through the service, `Tracker.import_milestones`,
   on an empty data directory: the file read and checked whole (every rule of
   order), the events written (with the households' copies), then the read
-  models caught up and the imported children's and households' alerts swept.
+  models caught up, the imported children's and households' alerts swept and
+  the children's findings for `journey check` worked out.
   It returns when all of that is current, and the time is taken until it returns.
 
 Prints each run and, over the runs, min / median / max of every figure and of
@@ -46,6 +47,7 @@ from journey.importers.milestones_file import BATCH_CHILDREN  # noqa: E402
 from journey.service import Tracker  # noqa: E402
 from journey.settings import Settings  # noqa: E402
 from journey.store.application import DateAsISO  # noqa: E402
+from projections import checks as record_checks  # noqa: E402
 
 
 class BareChild(Aggregate):
@@ -109,11 +111,29 @@ def bare_library(rows: list[dict[str, str]], path: Path) -> dict[str, float]:
 
 
 class TimedTracker(Tracker):
-    """The service unchanged, noting when each part of an import's unit of work ends."""
+    """The service unchanged, noting when each part of an import's unit of work ends
+    (and how long the checks' catch-up, after the sweep, takes)."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.marks: dict[str, float] = {}
+        self.checks_seconds = 0.0
+
+    def _finish(self, done, **options):
+        catch_up = record_checks.catch_up
+
+        def timed(*args):
+            started = time.perf_counter()
+            try:
+                return catch_up(*args)
+            finally:
+                self.checks_seconds += time.perf_counter() - started
+
+        record_checks.catch_up = timed
+        try:
+            return super()._finish(done, **options)
+        finally:
+            record_checks.catch_up = catch_up
 
     def _import_rows(self, rows, **options):
         self.marks.setdefault("file read", time.perf_counter())
@@ -135,6 +155,7 @@ PART_NAMES = {
     "written": "checking + writing",
     "read models current": "read models caught up",
     "alerts swept": "alerts swept",
+    "checks caught up": "checks caught up",
 }
 
 
@@ -149,7 +170,8 @@ def tracker(path: Path, data_dir: Path) -> dict[str, float]:
     for mark in PARTS:
         figures[mark] = service.marks[mark] - last
         last = service.marks[mark]
-    figures["alerts swept"] = ended - last
+    figures["checks caught up"] = service.checks_seconds
+    figures["alerts swept"] = ended - last - service.checks_seconds
     figures["events"] = done["position"]
     figures["alert events"] = service.log_length() - done["position"]
     figures["alert changes"] = sum(done["alerts"].values())
@@ -191,7 +213,7 @@ def main() -> None:
                 keep.mkdir(parents=True, exist_ok=True)
             r = one_run(rows, path, args.children, keep)
             runs.append(r)
-            parts = ", ".join(f"{PART_NAMES[p]} {r[p]:.1f}" for p in (*PARTS, "alerts swept"))
+            parts = ", ".join(f"{PART_NAMES[p]} {r[p]:.1f}" for p in (*PARTS, "alerts swept", "checks caught up"))
             print(f"run {n}: bare save {r['bare save']:.1f} s + raw read {r['bare read']:.1f} s = {r['bare baseline']:.1f} s;"
                   f" tracker {r['whole']:.1f} s ({parts});"
                   f" unit of work {r['unit of work']:.2f}, writing {r['writing']:.2f}", flush=True)
@@ -214,7 +236,7 @@ def main() -> None:
     line("bare library: raw read + decode", "bare read", events=r["bare events"])
     line("baseline (save + read)", "bare baseline", events=r["bare events"])
     line("tracker: the whole import", "whole", events=r["events"])
-    for part in (*PARTS, "alerts swept"):
+    for part in (*PARTS, "alerts swept", "checks caught up"):
         line(f"  {PART_NAMES[part]}", part)
     line("unit of work: baseline/tracker", "unit of work", unit="")
     line("writing: bare save/check+write", "writing", unit="")

@@ -294,8 +294,14 @@ class Tracker:
     def _clock_rows_of_streams(self, stream_ids: list[str]) -> tuple[list[dict], list[str]]:
         return alerts.clock_rows_of_streams_from_read_model(self._read_models().conn, stream_ids)
 
-    def _finish(self, done: dict) -> dict:
-        """After a write: read models to the new position, the changed streams swept.
+    def _finish(self, done: dict, *, checks: bool = False) -> dict:
+        """After a write: read models to the new position, the changed streams swept,
+        then the checks' findings of the changed children worked out again, so that
+        `journey check` after a command is a query. An import (`checks`) catches the
+        findings up whatever they lacked; any other command only when they were
+        current before it (after a rebuild of the read models, or on a store whose
+        findings were never worked out, `journey check` or the scheduler works out
+        every child, once, rather than the next command).
 
         The write is saved whatever happens here: if the read models or alerts
         cannot be brought up to date (a disk full, a locked file), the answer says
@@ -305,6 +311,7 @@ class Tracker:
         streams = done.pop("streams", [])
         done["alerts"] = {}
         try:
+            checks = checks or (done.get("position") is not None and record_checks.current(self._read_models()))
             if done.get("position") is not None:
                 self.read_models()
             if streams:
@@ -318,6 +325,13 @@ class Tracker:
                     done["position"] = self.log_length()
         except (JourneyError, RulesFileError, OSError, sqlite3.Error) as error:
             done["warning"] = f"alerts not updated ({getattr(error, 'message', error)}); the scheduler will catch up"
+            return done
+        try:
+            if checks and done.get("position") is not None:
+                record_checks.catch_up(self.store, self._read_models())
+        except (JourneyError, OSError, sqlite3.Error) as error:
+            done["warning"] = (f"the checks' findings not updated ({getattr(error, 'message', error)}); "
+                               "journey check or the scheduler will catch up")
         return done
 
     def _before_writing(self) -> None:
@@ -489,7 +503,7 @@ class Tracker:
         position = self.log_length()
         done["position"] = position if position > before else None
         done["streams"] = list(report.streams_written)
-        return self._finish(done)
+        return self._finish(done, checks=True)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
@@ -507,7 +521,7 @@ class Tracker:
         position = self.log_length()
         done["position"] = position if position > before else None
         done["streams"] = streams
-        return self._finish(done)
+        return self._finish(done, checks=True)
 
     def load_sample(self, as_of: str | datetime.date | None = None, *, wait: bool = False) -> dict:
         """Load the sample regional adoption agency (as of `as_of`, default today;
@@ -563,7 +577,7 @@ class Tracker:
         }
         done["streams"] = list({**households.streams_written, **children.streams_written, **described})
         done["position"] = self.log_length() if done["streams"] else None
-        done = self._finish(done)
+        done = self._finish(done, checks=True)
         done["sample_accounts"] = [a["username"] for a in self.create_sample_accounts()]
         done["sample_accounts_file"] = str(self.settings.data_dir / SAMPLE_ACCOUNTS_FILE)
         return done
@@ -656,8 +670,12 @@ class Tracker:
         return sweep_report(alerts.sweep_changes(self.store, clock_rows=self._clock_rows_of_streams))
 
     def rebuild_read_models(self, progress: Callable[[int], None] | None = None) -> dict:
-        """Empty the read models and build them again from the whole log."""
-        position = projector.rebuild(self.store, self._read_models(), progress=progress)
+        """Empty the read models and build them again from the whole log; then every
+        child's findings for `journey check` are worked out again (so that the next
+        check is a query)."""
+        db = self._read_models()
+        position = projector.rebuild(self.store, db, progress=progress)
+        record_checks.catch_up(self.store, db)
         return {"position": position, "path": str(self.settings.read_models_path)}
 
     def log_length(self) -> int:

@@ -267,8 +267,8 @@ def m002_scorecard_by_day(db: Database) -> None:
 @MIGRATIONS()
 def m003_record_checks(db: Database) -> None:
     """What `journey check` lists, kept by a projection of its own (`checks` in
-    `tracking`, caught up by `journey check` and the scheduler, after the read models
-    it reads): each child's problems to fix (`check_findings`: year '' for the
+    `tracking`, caught up by every command, `journey check` and the scheduler, after
+    the read models it reads): each child's problems to fix (`check_findings`: year '' for the
     gaps and the adopters' details, a collection year for the DfE's adoption
     rules), the household each child's findings read the adopters of
     (`check_children`), and each household's adopters' details (`household_adopters`).

@@ -9,8 +9,18 @@ writes them with its new position in one transaction (the tracking row first).
 When the read models are rebuilt (their generation moves), or a new collection
 year begins (a child still looked after is in its return), it starts again.
 
-So a check reads rows already worked out: over 100,000 children it costs a query,
-and only the first catch-up of a large store works out every child.
+It is caught up by every command, in its unit of work (`Tracker._finish`, after
+the read models and the sweep: an import whatever the findings lacked, any other
+command when they were current before it), by `journey check` and by the
+scheduler. So a check reads rows already worked out: over 100,000 children it
+costs a query. Every child is worked out again only after a rebuild of the read
+models, in a new collection year, or on a store that never had the findings
+(by `journey check`, the scheduler or the next import).
+
+A child's work-out reads only the milestones the problems come from
+(`record_problems.READS`) and the day of its last milestone, and which
+children changed is read from the log's stream ids and topics alone
+(`JourneyTracker.streams_with`).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from sqlite_utils import Database
 from journey.domain import clock
 from journey.domain.councils import council_key
 from journey.domain.milestones import Milestone
-from journey.domain.record_problems import adoptive_household, record_problems
+from journey.domain.record_problems import READS, adoptive_household, record_problems
 from journey.domain.ssda903_codes import CollectionYear
 from journey.store.child import Child
 from journey.store.household import Household
@@ -31,12 +41,15 @@ from projections import jsontext
 from projections.projector import read_tracking
 
 CHECKS = "checks"
-BATCH_NOTIFICATIONS = 5_000
+BATCH_NOTIFICATIONS = 50_000  # positions in the log a transaction covers
 CHILDREN_AT_ONCE = 500
 _ADOPTERS = get_topic(Household.AdoptersDescribed)
 _CHILD_TOPICS = frozenset(get_topic(cls) for cls in (
     Child.Registered, Child.AttributesAmended, Child.MilestoneRecorded, Child.MilestoneCorrected, Child.MilestoneWithdrawn,
 ))
+_CHILD_TOPICS_LISTED = sorted(_CHILD_TOPICS)
+_READS = sorted(READS)
+_READS_MARKS = ",".join("?" * len(_READS))
 
 
 def catch_up(app, db: Database) -> int:
@@ -49,20 +62,32 @@ def catch_up(app, db: Database) -> int:
         _start_again(db, position, built_for, generation, this_year)
         position = 0
     while position < target:
-        notifications = app.recorder.select_notifications(start=position + 1, limit=BATCH_NOTIFICATIONS, stop=target)
-        if not notifications:
-            break
-        children: set[str] = set()
+        last = min(position + BATCH_NOTIFICATIONS, target)
+        # Which children changed, from the log's ids and topics alone; the adopters'
+        # details (the one event decoded) are few.
+        children = app.streams_with(position + 1, last, _CHILD_TOPICS_LISTED)
         adopters: list = []
-        for n in notifications:
-            if n.topic in _CHILD_TOPICS:
-                children.add(str(n.originator_id))
-            elif n.topic == _ADOPTERS:
-                adopters.append(app.mapper.to_domain_event(n))
-        last = notifications[-1].id
+        start = position + 1
+        while start <= last:
+            described = app.recorder.select_notifications(start=start, limit=BATCH_NOTIFICATIONS, stop=last, topics=[_ADOPTERS])
+            if not described:
+                break
+            adopters += [app.mapper.to_domain_event(n) for n in described]
+            start = described[-1].id + 1
         _apply(db, position, last, generation, children, adopters)
         position = last
     return position
+
+
+def current(db: Database) -> bool:
+    """Whether the findings are as current as the read models (for their generation
+    and this collection year), or were never begun on read models never begun: then
+    catching them up after a command works out only the children it changed."""
+    target, generation = read_tracking(db)
+    position, built_for, year = _tracking(db)
+    if position == 0:
+        return target == 0
+    return position >= target and built_for == generation and year == str(CollectionYear.of(clock.today()))
 
 
 def findings(db: Database, *, la: str | None = None, child_ref: str | None = None, year: str | None = None) -> list[dict]:
@@ -160,14 +185,36 @@ def _work_out(db: Database, stream_ids: list[str]) -> None:
         stream_ids)}
     milestones: dict[int, list[Milestone]] = {}
     numbers = [row[1] for row in streams.values()]
+    details_of: dict[str, dict] = {"{}": {}}  # the same details recur (read once; the rules only read them)
+    day_of: dict[str, datetime.date] = {}
     if numbers:
+        in_numbers = f"stream_no IN ({','.join('?' * len(numbers))})"
+        # Only the milestones the problems are worked out from (by the primary key:
+        # `+name` keeps SQLite off the index by name), and the day of each child's last.
+        last_day = {no: datetime.date.fromisoformat(day) for no, day in db.execute(
+            f"SELECT stream_no, max(occurred_on) FROM milestones WHERE withdrawn = 0 AND {in_numbers} GROUP BY stream_no", numbers)}
         for no, event_id, name, occurred_on, details in db.execute(
-            f"SELECT stream_no, event_id, name, occurred_on, details FROM milestones WHERE withdrawn = 0 "
-            f"AND stream_no IN ({','.join('?' * len(numbers))})", numbers):
-            milestones.setdefault(no, []).append(Milestone(event_id, name, datetime.date.fromisoformat(occurred_on), jsontext.loads(details)))
+            f"SELECT stream_no, event_id, name, occurred_on, details FROM milestones WHERE withdrawn = 0 AND {in_numbers} "
+            f"AND +name IN ({_READS_MARKS})", [*numbers, *_READS]):
+            parsed = details_of.get(details)
+            if parsed is None:
+                parsed = details_of[details] = jsontext.loads(details)
+            day = day_of.get(occurred_on)
+            if day is None:
+                day = day_of[occurred_on] = datetime.date.fromisoformat(occurred_on)
+            milestones.setdefault(no, []).append(Milestone(event_id, name, day, parsed))
     db.execute(f"DELETE FROM check_findings WHERE stream_id IN ({marks})", stream_ids)
     db.execute(f"DELETE FROM check_children WHERE stream_id IN ({marks})", stream_ids)
-    adopters: dict[str, dict] = {}
+    # The adopters' details of every household these children's milestones name, in one query.
+    households = sorted({d["household"] for d in details_of.values() if isinstance(d.get("household"), str)})
+    adopters: dict[str, dict] = dict.fromkeys(households, {})
+    for start in range(0, len(households), CHILDREN_AT_ONCE):
+        some = households[start:start + CHILDREN_AT_ONCE]
+        for ref, *held in db.execute(
+            f"SELECT household_ref, number, sex, legal_status FROM household_adopters WHERE household_ref IN ({','.join('?' * len(some))})",
+            some,
+        ):
+            adopters[ref] = {k: v for k, v in zip(("number", "sex", "legal_status"), held) if v}
     this_year = CollectionYear.of(clock.today())
 
     def adopters_of(ref: str) -> dict[str, str]:
@@ -178,7 +225,8 @@ def _work_out(db: Database, stream_ids: list[str]) -> None:
     rows, links = [], []
     for stream_id, (_, no, la, child_ref, attributes) in streams.items():
         journey = milestones.get(no, [])
-        problems = record_problems(child_ref, jsontext.loads(attributes), journey, adopters_of, this_year)
+        problems = record_problems(child_ref, jsontext.loads(attributes), journey, adopters_of, this_year,
+                                   last_day=last_day.get(no))
         rows += [(stream_id, la, council_key(la), child_ref, p.year, p.rule, p.message, p.to_record) for p in problems]
         links.append((stream_id, adoptive_household(journey)))
     db.conn.executemany("INSERT INTO check_findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)

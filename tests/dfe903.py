@@ -3,7 +3,8 @@
 Data to Insight publishes them as `csc-validator-be-903`, which needs pandas below
 2: it runs in a virtualenv of its own (`make validator903`, `.venv-903`), never
 the tracker's. `validator_python()` makes that virtualenv when it is missing (the
-same commands as the make target) and gives its python; `validate(folder, year,
+same commands as the make target: the package and its dependencies at the exact
+versions of `requirements-903.lock`) and gives its python; `validate(folder, year,
 previous=...)` runs `tests/validator903/validate.py` there.
 
 The rules that concern adoption (those the export must pass): every rule that reads AD1 or
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(os.environ.get("VALIDATOR903_VENV", ROOT / ".venv-903"))
 RUNNER = ROOT / "tests" / "validator903" / "validate.py"
 PACKAGE = "csc-validator-be-903==0.1.17"
+LOCK = ROOT / "requirements-903.lock"  # its dependencies' exact versions (a constraints file)
 
 ADOPTION_CODES = frozenset(
     {str(n) for low, high in ((112, 120), (175, 177), (333, 336), (517, 525), (551, 561), (582, 584)) for n in range(low, high + 1)}
@@ -44,7 +46,7 @@ def validator_python() -> Path:
         return python
     try:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, capture_output=True)
-        subprocess.run([str(python), "-m", "pip", "install", PACKAGE], check=True, capture_output=True, text=True,
+        subprocess.run([str(python), "-m", "pip", "install", "-c", str(LOCK), PACKAGE], check=True, capture_output=True, text=True,
                        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     except subprocess.CalledProcessError as error:
         raise ValidatorUnavailable(f"could not install {PACKAGE} into {VENV}: {(error.stderr or '')[-500:]}") from None

@@ -48,6 +48,12 @@ def test_two_servers_on_one_postgresql_store_share_accounts_alerts_and_the_view_
         assert [e["by"] for e in first.view_log()["entries"]] == ["audrey"]
         assert {u["username"] for u in first.users()} == {"audrey", "terry"}
 
+        # journey check: the first's findings kept by its commands, the second's worked
+        # out from the shared log (the streams changed read by their ids and topics)
+        found = first.check(la=LA)
+        assert {(p["child_ref"], p["rule"]) for p in found["problems"]} >= {("CV-1", "Header")}
+        assert second.check(la=LA) == found
+
         # and a page served by the second
         client = create_app(second, config={"TESTING": True}).test_client()
         assert sign_in(client, "terry").status_code == 302

@@ -107,3 +107,47 @@ def test_the_sample_agency_has_only_its_gaps_and_passes_the_adoption_rules(tmp_p
     finally:
         tracker.close()
         tracker.store.close()
+
+
+def _findings_held(service):
+    """The findings the read model holds now, without catching anything up."""
+    from projections import checks
+
+    db = service._read_models()
+    return checks.current(db), checks.findings(db)
+
+
+def test_an_import_leaves_the_findings_current_so_a_check_is_a_query(service, tmp_path):
+    from factories import write_milestones_csv
+
+    child = {"date_of_birth": "2015-06-01", "sex": "2", "ethnicity": "WBRI"}
+    rows = [{"child_ref": ref, "local_authority": LA, "milestone": name, "occurred_on": on, **child, **(details[0] if details else {})}
+            for ref in ("CV-1", "CV-2") for name, on, *details in ADOPTED]
+    service.import_milestones(write_milestones_csv(tmp_path / "adopted.csv", rows), recorded_by=BY)
+    current, held = _findings_held(service)
+    assert current and {(f["child_ref"], f["rule"]) for f in held} == {
+        (ref, rule) for ref in ("CV-1", "CV-2") for rule in ("adopters' details missing", "601")}
+    assert held == service.check()["problems"]
+    service.household("H-A", adopters={"number": "2", "sex": "FF", "legal_status": "L12"}, recorded_by=BY)
+    assert _findings_held(service) == (True, [])  # the command kept them current: both children adopted by H-A
+
+
+def test_a_rebuild_works_the_findings_out_again(service):
+    record(service, "CV-1", ADOPTED)
+    before = service.check()
+    service.rebuild_read_models()
+    assert _findings_held(service) == (True, before["problems"])
+
+
+def test_in_a_new_collection_year_a_command_leaves_the_findings_to_the_check(service):
+    from factories import TODAY
+
+    from journey.domain import clock
+
+    record(service, "CV-1", ADOPTED)
+    record(service, "CV-2", [("entered_care", "2018-01-10"), ("placement_order", "2018-07-03", {"authority": "placement_order"})])
+    assert _findings_held(service)[0]
+    clock.set_today(TODAY.replace(year=TODAY.year + 1))  # CV-2, still looked after, is in one more return
+    service.record(LA, "CV-1", "register_referral", "2017-10-01", recorded_by=BY)
+    assert not _findings_held(service)[0]  # every child is worked out again by the check (or the scheduler), not by a command
+    assert ("2025-26", "553") in rules(service.check(), "CV-2") and _findings_held(service)[0]

@@ -19,13 +19,14 @@ def projections_group():
 @projections_group.command("rebuild")
 @pass_context
 def rebuild_command(obj):
-    """Empty the read models and build them again from the whole log.
+    """Empty the read models and build them again from the whole log, then
+    work out every child's findings for `journey check` again.
 
     Safe to interrupt: the next command that reads them carries on."""
     tracker = obj.tracker
     with click.progressbar(length=tracker.log_length(), label="Rebuilding read models", file=sys.stderr) as bar:
         done = tracker.rebuild_read_models(progress=bar.update)
-    click.echo(f"Read models rebuilt at position {done['position']} ({done['path']}).")
+    click.echo(f"Read models rebuilt at position {done['position']} ({done['path']}), and the checks' findings worked out.")
 
 
 @projections_group.command("status")

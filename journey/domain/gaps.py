@@ -25,9 +25,10 @@ IMPLIES = {
 def gaps(milestones: list[Milestone]) -> list[str]:
     """Plain-English gaps, one per milestone that lacks what should come before it."""
     found = []
-    journey = in_journey_order(milestones)
-    for i, m in enumerate(journey):
+    seen: set[str] = set()  # the names of the milestones before this one
+    for m in in_journey_order(milestones):
         needs = IMPLIES.get(m.name)
-        if needs and not any(e.name in needs for e in journey[:i]):
+        if needs and not any(name in seen for name in needs):
             found.append(f"{m.name} on {m.occurred_on} has no earlier {' or '.join(needs)} recorded")
+        seen.add(m.name)
     return found

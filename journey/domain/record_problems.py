@@ -12,12 +12,13 @@ Each is (year, rule, message, what to record); the year is "" for the first two.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from collections.abc import Callable, Sequence
 
 from journey.domain.gaps import gaps
 from journey.domain.milestones import Milestone, in_journey_order
 from journey.domain.ssda903_codes import CollectionYear, code_lists
-from journey.domain.ssda903_episodes import episodes_of, rec_of, year_rows
+from journey.domain.ssda903_episodes import ChildRows, episodes_of, rec_of
 from journey.domain.ssda903_rules import adoption_rule_failures
 
 ADOPTERS_DETAILS = ("number", "sex", "legal_status")
@@ -36,8 +37,12 @@ class RecordProblem:
 def adoptive_household(journey: Sequence[Milestone]) -> str | None:
     """The household that adopted the child (its latest adoption order's, or the
     placement's before it), if any."""
+    return _adoptive_household(in_journey_order(list(journey)))
+
+
+def _adoptive_household(journey: list[Milestone]) -> str | None:
     household = None
-    for m in in_journey_order(list(journey)):
+    for m in journey:
         if m.name == "placed" and m.household:
             household = m.household
         elif m.name == "disruption":
@@ -47,14 +52,26 @@ def adoptive_household(journey: Sequence[Milestone]) -> str | None:
     return None
 
 
+# The milestones the problems are worked out from (the gaps', the episodes', the
+# decisions', AD1's and the adoptive household's); of any other, only the day of
+# the last one counts (the last year to check).
+READS = frozenset({
+    "entered_care", "adm_decision", "placement_order", "matched", "placed", "adoption_order", "disruption",
+    "decision_reversed", "early_permanence_placement", "left_care",
+})
+
+
 def record_problems(child_ref: str, attributes: dict, journey: Sequence[Milestone],
-                    adopters: Callable[[str], dict[str, str]], this_year: CollectionYear) -> list[RecordProblem]:
+                    adopters: Callable[[str], dict[str, str]], this_year: CollectionYear, *,
+                    last_day: datetime.date | None = None) -> list[RecordProblem]:
     """Every problem of the child's record (see the module), gaps first, then by year:
     each year from the first the child was looked after in to the last (to
-    `this_year` for a child still looked after)."""
+    `this_year` for a child still looked after). `journey` may hold only the
+    milestones named in READS, with `last_day` the day of the child's last milestone
+    of any name: the problems are the same."""
     journey = in_journey_order(list(journey))
     found = [RecordProblem("", "gap", gap, _gap_to_record(gap)) for gap in gaps(journey)]
-    household = adoptive_household(journey)
+    household = _adoptive_household(journey)
     if household:
         held = adopters(household)
         missing = [k for k in ADOPTERS_DETAILS if not held.get(k)]
@@ -71,12 +88,14 @@ def record_problems(child_ref: str, attributes: dict, journey: Sequence[Mileston
     if not episodes:
         return found
     first = CollectionYear.of(episodes[0].decom).first
-    last = CollectionYear.of(max(max(e.dec or e.decom for e in episodes), journey[-1].occurred_on)).first
+    last_on = journey[-1].occurred_on if last_day is None else max(last_day, journey[-1].occurred_on)
+    last = CollectionYear.of(max(max(e.dec or e.decom for e in episodes), last_on)).first
     if episodes[-1].dec is None:
         last = max(last, this_year.first)
+    by_year = ChildRows(child_ref, attributes, journey, rebuilt, adopters)
     for number in range(first, last + 1):
         year = CollectionYear(number)
-        rows = year_rows(child_ref, attributes, journey, year, adopters=adopters, rec=None, rebuilt=rebuilt)
+        rows = by_year.of(year)
         for failure in adoption_rule_failures(rows, year, household=household):
             found.append(RecordProblem(str(year), failure.rule, failure.message, failure.to_record))
     return found

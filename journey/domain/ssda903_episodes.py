@@ -88,7 +88,19 @@ class YearRows:
 
 
 def date903(day: datetime.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+    if not day:
+        return ""
+    text = _TEXT_OF_DAY.get(day)
+    if text is None:
+        text = day.strftime("%d/%m/%Y")
+        if len(_TEXT_OF_DAY) < 100_000:
+            _TEXT_OF_DAY[day] = text
+    return text
+
+
+# The same days are written again and again (each year's rows of each child): a
+# day's text is made once.
+_TEXT_OF_DAY: dict[datetime.date, str] = {}
 
 
 def rec_of(reason: str | None, codes: Callable[[str], bool]) -> str | None:
@@ -218,34 +230,60 @@ def year_rows(
     after in it). `adopters(household)` gives a household's adopters' details;
     `rebuilt` is what `episodes_of` gave for the journey, when already known."""
     journey = in_journey_order(list(journey))
-    episodes, notes = rebuilt if rebuilt is not None else episodes_of(journey, rec)
-    held = [e for e in episodes if e.decom <= year.ends and (e.dec is None or e.dec >= year.starts)]
-    if not held:
-        return YearRows()
-    rows = YearRows(notes=[note for day, note in notes if year.holds(day)])
-    dob = date903(attributes.get("date_of_birth"))
-    rows.header = {
-        "CHILD": child_ref, "SEX": str(attributes.get("sex") or ""), "DOB": dob, "ETHNIC": attributes.get("ethnicity") or "",
-        "UPN": PLACEHOLDERS["UPN"], "MOTHER": PLACEHOLDERS["MOTHER"], "MC_DOB": PLACEHOLDERS["MC_DOB"],
-    }
-    for e in held:
-        ends_after = e.dec is not None and e.dec > year.ends
-        rows.episodes.append({
-            "CHILD": child_ref, "DECOM": date903(e.decom), "RNE": e.rne, "LS": e.ls, "CIN": PLACEHOLDERS["CIN"],
-            "PLACE": e.place, "PLACE_PROVIDER": PLACEHOLDERS["PLACE_PROVIDER"],
-            "DEC": "" if ends_after else date903(e.dec), "REC": "" if ends_after else e.rec,
-            "REASON_PLACE_CHANGE": PLACEHOLDERS["REASON_PLACE_CHANGE"], "HOME_POST": PLACEHOLDERS["HOME_POST"],
-            "PL_POST": PLACEHOLDERS["PL_POST"], "URN": PLACEHOLDERS["URN"] if e.place.startswith(("A", "U")) else "",
-        })
-    rows.placed_adoption = _decisions(child_ref, dob, journey, year)
-    adopted = next((m for m in journey if m.name == "adoption_order" and year.holds(m.occurred_on)), None)
-    if adopted is not None:
-        rows.ad1 = _ad1(child_ref, dob, journey, adopted, held, adopters)
-    return rows
+    rebuilt = rebuilt if rebuilt is not None else episodes_of(journey, rec)
+    return ChildRows(child_ref, attributes, journey, rebuilt, adopters).of(year)
 
 
-def _decisions(child_ref: str, dob: str, journey: list[Milestone], year: CollectionYear) -> list[dict[str, str]]:
-    # [decided, ceased, reason, the end of its period of care]
+class ChildRows:
+    """One child's rows, year by year (`of`): what every year's rows share (the
+    episodes, the decisions, the date of birth as written) is worked out once.
+    `journey` is in journey order; `rebuilt` is what `episodes_of` gave for it."""
+
+    def __init__(self, child_ref: str, attributes: dict, journey: list[Milestone],
+                 rebuilt: tuple[list[Episode], list[tuple]], adopters: Callable[[str], dict[str, str]]) -> None:
+        self.child_ref, self.attributes, self.journey, self.adopters = child_ref, attributes, journey, adopters
+        self.episodes, self.notes = rebuilt
+        self.dob = date903(attributes.get("date_of_birth"))
+        self.decisions = _decisions_of(journey)
+        self.adoption_orders = [m for m in journey if m.name == "adoption_order"]
+
+    def of(self, year: CollectionYear) -> YearRows:
+        """The rows of the `year`'s return (empty when the child was not looked after in it)."""
+        starts, ends = year.starts, year.ends
+        held = [e for e in self.episodes if e.decom <= ends and (e.dec is None or e.dec >= starts)]
+        if not held:
+            return YearRows()
+        child_ref, dob = self.child_ref, self.dob
+        rows = YearRows(notes=[note for day, note in self.notes if starts <= day <= ends])
+        attributes = self.attributes
+        rows.header = {
+            "CHILD": child_ref, "SEX": str(attributes.get("sex") or ""), "DOB": dob, "ETHNIC": attributes.get("ethnicity") or "",
+            "UPN": PLACEHOLDERS["UPN"], "MOTHER": PLACEHOLDERS["MOTHER"], "MC_DOB": PLACEHOLDERS["MC_DOB"],
+        }
+        for e in held:
+            ends_after = e.dec is not None and e.dec > ends
+            rows.episodes.append({
+                "CHILD": child_ref, "DECOM": date903(e.decom), "RNE": e.rne, "LS": e.ls, "CIN": PLACEHOLDERS["CIN"],
+                "PLACE": e.place, "PLACE_PROVIDER": PLACEHOLDERS["PLACE_PROVIDER"],
+                "DEC": "" if ends_after else date903(e.dec), "REC": "" if ends_after else e.rec,
+                "REASON_PLACE_CHANGE": PLACEHOLDERS["REASON_PLACE_CHANGE"], "HOME_POST": PLACEHOLDERS["HOME_POST"],
+                "PL_POST": PLACEHOLDERS["PL_POST"], "URN": PLACEHOLDERS["URN"] if e.place.startswith(("A", "U")) else "",
+            })
+        for decided, ceased, reason, period_ended in self.decisions:
+            in_force_until = ceased or period_ended
+            if decided <= ends and (in_force_until is None or in_force_until >= starts):
+                after = ceased is not None and ceased > ends
+                rows.placed_adoption.append({
+                    "CHILD": child_ref, "DOB": dob, "DATE_PLACED": date903(decided),
+                    "DATE_PLACED_CEASED": "" if after else date903(ceased), "REASON_PLACED_CEASED": "" if after else reason})
+        adopted = next((m for m in self.adoption_orders if starts <= m.occurred_on <= ends), None)
+        if adopted is not None:
+            rows.ad1 = _ad1(child_ref, dob, self.journey, adopted, held, self.adopters)
+        return rows
+
+
+def _decisions_of(journey: list[Milestone]) -> list[list]:
+    """[decided, ceased, reason, the end of its period of care] of each decision."""
     decisions: list[list] = []
     for m in journey:
         if m.name == "adm_decision":
@@ -256,14 +294,7 @@ def _decisions(child_ref: str, dob: str, journey: list[Milestone], year: Collect
             for decision in decisions:
                 if decision[3] is None and decision[0] <= m.occurred_on:
                     decision[3] = m.occurred_on
-    rows = []
-    for decided, ceased, reason, period_ended in decisions:
-        in_force_until = ceased or period_ended
-        if decided <= year.ends and (in_force_until is None or in_force_until >= year.starts):
-            after = ceased is not None and ceased > year.ends
-            rows.append({"CHILD": child_ref, "DOB": dob, "DATE_PLACED": date903(decided),
-                         "DATE_PLACED_CEASED": "" if after else date903(ceased), "REASON_PLACED_CEASED": "" if after else reason})
-    return rows
+    return decisions
 
 
 def _ad1(child_ref, dob, journey, adopted: Milestone, held: list[Episode], adopters) -> dict[str, str]:

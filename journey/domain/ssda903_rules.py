@@ -33,7 +33,19 @@ class RuleFailure:
 
 
 def _day(text: str) -> datetime.date | None:
-    return parse_903_date(text) if text else None
+    if not text:
+        return None
+    day = _DAY_OF_TEXT.get(text)
+    if day is None:
+        day = parse_903_date(text)
+        if len(_DAY_OF_TEXT) < 100_000:
+            _DAY_OF_TEXT[text] = day
+    return day
+
+
+# The rows' dates are read again and again (each year's rows of each child): a
+# text is parsed once.
+_DAY_OF_TEXT: dict[str, datetime.date] = {}
 
 
 def adoption_rule_failures(rows: YearRows, year: CollectionYear, *, household: str | None = None) -> list[RuleFailure]:

@@ -16,12 +16,13 @@ import datetime
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from journey.domain import clock, rules_of_order, values
 from journey.domain.councils import Agency, Council
@@ -505,6 +506,40 @@ class JourneyTracker(Application):
         if not events:
             raise HouseholdNotFound(f"no household {household_ref} is recorded")
         return events
+
+    def streams_with(self, start: int, stop: int, topics: Sequence[str]) -> set[str]:
+        """The streams (their ids as `str(UUID)` writes them) with an event of one of
+        `topics` at a log position from `start` to `stop`, both included: one query
+        of the ids and topics alone (neither the events' contents nor a notification
+        object each), for a projection that only needs to know which streams changed."""
+        recorder = self.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            statement = (f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} "
+                         f"WHERE rowid >= ? AND rowid <= ? AND topic IN ({','.join('?' * len(topics))})")
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement, [start, stop, *topics])
+                found = [row[0] for row in cursor.fetchall()]
+            if recorder.datastore.originator_id_type == "uuid":
+                return {str(uuid.UUID(hex=text)) for text in found}
+            return set(found)
+        if type(recorder).__module__ == "eventsourcing.postgres":
+            from psycopg.sql import SQL, Identifier  # (installed with PostgreSQL's recorder)
+
+            statement = SQL("SELECT DISTINCT originator_id FROM {schema}.{table} "
+                            "WHERE notification_id >= %s AND notification_id <= %s AND topic = ANY(%s)").format(
+                schema=Identifier(recorder.datastore.schema), table=Identifier(recorder.events_table_name))
+            with recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement, [start, stop, list(topics)])
+                return {str(row["originator_id"]) for row in cursor.fetchall()}
+        found: set[str] = set()  # another recorder: by its notifications
+        position = start
+        while position <= stop:
+            notifications = recorder.select_notifications(start=position, limit=5_000, stop=stop, topics=list(topics))
+            if not notifications:
+                break
+            found.update(str(n.originator_id) for n in notifications)
+            position = notifications[-1].id + 1
+        return found
 
     def all_streams(self) -> Iterator[Any]:
         """Every stream's current state (children, households and alerts), replayed
