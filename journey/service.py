@@ -737,9 +737,12 @@ class Tracker:
         `in_time` (whether it stopped on or before its due date; None while it
         runs). A child outside `within` is `ChildNotFound`."""
         found = self._found_child(la, child_ref, within)
+        return self._chart_of(found, {r["id"]: r["title"] for r in self.alert_rules()})
+
+    def _chart_of(self, found: dict, titles: dict[str, str]) -> dict:
+        """`journey_chart` of the child whose read-model row is `found`."""
         db = self.read_models()
         today = clock.today()
-        titles = {r["id"]: r["title"] for r in self.alert_rules()}
         clocks = []
         for row in queries.clocks_of_child(db, found["local_authority"], found["child_ref"]):
             started = datetime.date.fromisoformat(row["started_on"])
@@ -768,6 +771,44 @@ class Tracker:
             })
         return {"child_ref": found["child_ref"], "local_authority": found["local_authority"], "on": today.isoformat(),
                 "stages": stages, "timescales": clocks}
+
+    def child_page(self, la: str, child_ref: str, *, viewer: dict, within: Sequence[str] | None = None) -> dict:
+        """Everything a child's page shows, each read once: `summary` (as
+        `find_child` gives it, its open `alerts` included), `record` (as
+        `child_record`), `siblings`, `chart` (as `journey_chart`), `history` (as
+        `child_history`), `alerts` (as `child_alerts`: every alert, with its
+        history) and `rules` (each timescale's title by its id). Its two viewings,
+        the record and the history, are put in the view log together (one write)
+        before it returns. A child outside `within`, or of an unknown council, is
+        `ChildNotFound`."""
+        viewer = _viewer(viewer)
+        try:
+            council = self.store.council(la).name
+        except UnknownCouncil:
+            raise ChildNotFound(f"no child {child_ref.strip()} of {la.strip()} is recorded", field="child_ref") from None
+        ref = child_ref.strip()
+        self._refuse_outside(council, ref, within)
+        summary, events = self.store.summary_and_events(council, ref)
+        db = self.read_models()
+        today = clock.today()
+        found = queries.child(db, council, ref, today)
+        if found is None:
+            raise ChildNotFound(f"no child {ref} of {council} is recorded", field="child_ref")
+        rules = {r["id"]: r["title"] for r in self.alert_rules()}
+        listed = self._alerts_of_child(council, ref)
+        summary["alerts"] = [a for a in listed if a["status"] != CLOSED]
+        entries = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, None)]
+        page = {
+            "summary": summary, "record": found, "rules": rules,
+            "siblings": queries.siblings(db, council, ref, today),
+            "chart": self._chart_of(found, rules),
+            "history": _history(events[0], entries, None),
+            "alerts": [{**a, "history": self.alert_history(a["id"])}
+                       for a in sorted(listed, key=lambda a: (a["started_on"], a["rule"]))],
+        }
+        self.store.save(self._viewing(viewer, "record", child=types.SimpleNamespace(**summary)),
+                        self._viewing(viewer, "history", child=events[0]))
+        return page
 
     def child_alerts(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
         """Every alert of the child, open or closed, as `alert` gives it (with its
@@ -1300,6 +1341,11 @@ class Tracker:
         history: a stream of its own, never an event on the child's or household's.
         `what` is "history", "journey", "household history" or "household
         journey", followed by its dates ("journey as at 2024-06-30 as known on ...")."""
+        self.store.save(self._viewing(viewer, what, as_at=as_at, known_on=known_on, child=child, household=household))
+
+    def _viewing(self, viewer: dict, what: str, *, as_at: datetime.date | None = None,
+                 known_on: datetime.datetime | None = None, child: Any = None, household: Any = None) -> Viewing:
+        """The view log's record of a viewing (as `_record_viewing` saves it), not yet saved."""
         if as_at is not None:
             what += f" as at {as_at.isoformat()}"
         if known_on is not None:
@@ -1310,7 +1356,7 @@ class Tracker:
             local_authority=getattr(child, "local_authority", None), child_ref=getattr(child, "child_ref", None),
             household_ref=getattr(household, "household_ref", None),
         )
-        self.store.save(viewing)
+        return viewing
 
     def view_log(self, *, la: str | None = None, child_ref: str | None = None, by: str | None = None,
                  limit: int = 50, offset: int = 0) -> dict:
