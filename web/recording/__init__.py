@@ -15,6 +15,7 @@ council the user does not see is not found (404), on GET and POST alike."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from journey.domain.words import counted
 from journey.service import (
@@ -28,7 +29,7 @@ from journey.service import (
     UnknownCouncil,
 )
 from web import pages
-from web.access import requires, tracker, within
+from web.access import may, requires, tracker, within
 from web.recording import forms, words
 
 blueprint = Blueprint("recording", __name__, template_folder="templates", url_prefix="/children")
@@ -376,6 +377,24 @@ def _details_page(child: dict, *, form: dict, errors: dict | None = None):
 def recording_words() -> object:
     """The recording forms' words, for the child page's links (`_actions.html`)."""
     return words
+
+
+@blueprint.app_template_global("change_links")
+def change_links(child: dict, milestone: dict) -> Markup:
+    """Links to correct and withdraw one of a child's milestones, for a row of
+    any list of them (a timeline, a table): `child` is the child's summary,
+    `milestone` one of its `milestones`. Shown to those who record milestones only."""
+    if not may(PERMISSION):
+        return Markup("")
+    slug = _slugs(child)
+    what = f"{words.milestone_title(milestone['milestone'])} on {pages.day(milestone['occurred_on'])}"
+    what = escape(what)
+    correct = escape(pages.path("recording.correct", event_id=milestone["event_id"], **slug))
+    withdraw = escape(pages.path("recording.withdraw", event_id=milestone["event_id"], **slug))
+    return Markup(
+        f'<a class="govuk-link" href="{correct}">Correct<span class="govuk-visually-hidden"> {what}</span></a>\n  '
+        f'<a class="govuk-link govuk-!-margin-left-3" href="{withdraw}">Withdraw<span class="govuk-visually-hidden"> {what}</span></a>'
+    )
 
 
 @blueprint.app_template_global("recording_slug")
