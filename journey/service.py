@@ -972,6 +972,15 @@ class Tracker:
         pages = max(1, -(-found["total"] // per_page))
         return {**found, "page": page, "pages": pages, "per_page": per_page, "on": clock.today().isoformat()}
 
+    def waiting_counts(self, *, within: Sequence[str] | None = None, la: str | None = None,
+                       group: str | None = None) -> dict[str | None, int]:
+        """How many children are on each waiting list (None: every child waiting,
+        and each of WAITING_LISTS), filtered as `waiting_page` filters: the `total`
+        it gives each list, all counted at once."""
+        if group is not None and group not in WAITING_GROUPS:
+            raise InvalidValue(f"unknown group {group!r} (expected {', '.join(WAITING_GROUPS)})", field="group")
+        return queries.waiting_counts(self.read_models(), la_keys=self._scope(within, la), group=group, today=clock.today())
+
     def household_choices(self) -> list[dict]:
         """The agency's households by reference, to choose one from: each with its
         `household_ref`, `interagency`, `stage`, `approved_on` and `withdrawn_on`."""

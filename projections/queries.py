@@ -439,6 +439,40 @@ def _waiting_18_months(entered_care_on: str | None, waiting: int, today: str) ->
     return int(waiting_18_months_or_more(_d(entered_care_on), bool(waiting), Date.fromisoformat(today)))
 
 
+def waiting_counts(
+    db: Database,
+    *,
+    la_keys: list[str] | None = None,
+    group: str | None = None,
+    today: Date | None = None,
+) -> dict[str | None, int]:
+    """How many children `waiting_page` counts on each list (None: every child
+    waiting, and each of LIST_STAGES), filtered as it filters, counted in one
+    query: the `total` `waiting_page` gives each list."""
+    today = today or clock.today()
+    if group is not None and group not in GROUP_CONDITIONS:
+        raise ValueError(f"group {group!r} is not a harder-to-place group: use one of {', '.join(GROUP_CONDITIONS)}")
+    params: dict[str, Any] = {"today": today.isoformat()}
+    params.update({f"stage{i}": s for i, s in enumerate(LIST_STAGES)})
+    where = [f"stage IN ({', '.join(f':stage{i}' for i in range(len(LIST_STAGES)))})"]
+    if la_keys is not None:
+        where.append(f"la_key IN ({', '.join(f':la{i}' for i in range(len(la_keys)))})" if la_keys else "0")
+        params.update({f"la{i}": k for i, k in enumerate(la_keys)})
+    if group:
+        where.append(GROUP_CONDITIONS[group])
+    conn = db.conn
+    conn.create_function("waiting_18_months", 3, _waiting_18_months, deterministic=True)
+    rows = conn.execute(f"SELECT stage, waiting = 1, count(*) FROM children WHERE {' AND '.join(where)} GROUP BY 1, 2",
+                        params).fetchall()
+    counts: dict[str | None, int] = {None: 0, **{s: 0 for s in LIST_STAGES}}
+    for stage, waiting, n in rows:
+        if waiting and stage in WAITING_STAGES:
+            counts[None] += n
+        if waiting or stage == "placed":  # the placed are not waiting: their list is of stage alone
+            counts[stage] += n
+    return counts
+
+
 def waiting_page(
     db: Database,
     *,

@@ -55,8 +55,9 @@ def waiting():
         return redirect(url_for("children.waiting", **{k: v for k, v in filters.items() if v}, page=found["pages"]))
     first = (found["page"] - 1) * found["per_page"] + 1 if found["children"] else 0
     # How many are on each list, as filtered but for the stage: the list "by stage".
+    counts = tracker().waiting_counts(within=within(), la=filters["la"] or None, group=filters["group"] or None)
     by_stage = [
-        {"list": name, "text": pages.LIST_WORDS[name], "count": _waiting({**filters, "list": name}, 1, 1)["total"],
+        {"list": name, "text": pages.LIST_WORDS[name], "count": counts[name],
          "href": url_for("children.waiting", **{k: v for k, v in {**filters, "list": name}.items() if v}),
          "current": (filters["list"] or None) == name}
         for name in (None, *WAITING_LISTS)
