@@ -810,6 +810,13 @@ class Tracker:
                         self._viewing(viewer, "history", child=events[0]))
         return page
 
+    def open_alerts_of_child(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The child's open and acknowledged alerts, worst first (as `find_child`'s
+        `alerts`), read by the child, not from its council's list. A child outside
+        `within` is `ChildNotFound`."""
+        found = self._found_child(la, child_ref, within)
+        return [a for a in self._alerts_of_child(found["local_authority"], found["child_ref"]) if a["status"] != CLOSED]
+
     def child_alerts(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
         """Every alert of the child, open or closed, as `alert` gives it (with its
         `history`), by the date its clock started. A child outside `within` is `ChildNotFound`."""

@@ -152,8 +152,9 @@ def _refusal(error: JourneyError, *, fields: tuple[str, ...], default: str | Non
 
 
 def _open_alerts(child: dict) -> dict[str, dict]:
-    listed = tracker().alerts(la=child["local_authority"], within=within())
-    return {a["id"]: a for a in listed if a["child_ref"] == child["child_ref"] and a["status"] != "closed"}
+    """The child's open alerts now (read by the child, not from its council's whole list)."""
+    listed = tracker().open_alerts_of_child(child["local_authority"], child["child_ref"], within=within())
+    return {a["id"]: a for a in listed}
 
 
 def _alert_words(child: dict, done: dict, before: dict[str, dict]) -> str:
@@ -223,7 +224,8 @@ def record(council: str, child_ref: str):
     if request.method == "GET":
         return _record_page(child, milestone, form={})
     form = request.form.to_dict()
-    arguments, errors = forms.load(forms.record_schema(milestone, _household_refs()), request.form)
+    households = _household_refs() if "household" in forms.milestone_fields(milestone) else []  # only a household's milestone reads them
+    arguments, errors = forms.load(forms.record_schema(milestone, households), request.form)
     if errors:
         return _record_page(child, milestone, form=form, errors=errors)
     before = {a["id"]: a for a in child["alerts"]}
