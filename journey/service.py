@@ -1148,13 +1148,15 @@ class Tracker:
 
     def alerts(self, *, on: str | datetime.date | None = None, la: str | None = None, status: str | None = None,
                level: str | None = None, owner: str | None = None, rule: str | None = None,
-               within: Sequence[str] | None = None) -> list[dict]:
+               within: Sequence[str] | None = None, statuses: Sequence[str] | None = None) -> list[dict]:
         """The alerts as they stood on `on` (default today): breaches first, then by
-        due date; `owner` keeps those assigned to that person, `rule` one rule's.
+        due date; `owner` keeps those assigned to that person, `rule` one rule's,
+        `statuses` those of any of these statuses (e.g. open and acknowledged).
         With `within` (a user's councils) only those councils' children's alerts
         (a household's alerts are for users who see every council)."""
         self.read_models()
-        listed = alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner)
+        listed = alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner,
+                                    statuses=statuses)
         if rule:
             listed = [a for a in listed if a["rule"] == rule]
         if within is not None:

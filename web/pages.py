@@ -89,12 +89,21 @@ def visible_councils() -> list[dict]:
 SEGMENT_SAFE = "!$&'()*+,/:;=@"
 
 
-def path(endpoint: str, **values: str | int) -> str:
-    """`url_for(endpoint, **values)` for a route whose values all go in its path
-    (strings, and numbers as they are written: none in a query string). The
-    route is built once a request with stand-ins for the values, which each link
-    then fills in, quoted as the router quotes them: the same link, without the
-    router's work for each row of a long list."""
+# And what it leaves unquoted in a query string's values.
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def path(endpoint: str, query: dict | None = None, **values: str | int) -> str:
+    """`url_for(endpoint, **values, **query)` for a route whose `values` all go in
+    its path (strings, and numbers as they are written), and `query` in its query
+    string (a None left out, as url_for leaves it). The route is built once a
+    request with stand-ins for the values, which each link then fills in, quoted
+    as the router quotes them: the same link, without the router's work for each
+    row of a long list."""
+    if query:
+        kept = [(name, value) for name, value in query.items() if value is not None]
+        base = path(endpoint, **values)
+        return f"{base}?{urlencode(kept, safe=QUERY_SAFE)}" if kept else base
     patterns = g.get("_paths")
     if patterns is None:
         patterns = g._paths = {}
