@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--times", type=int, default=40, help="requests of each page (default 40)")
     parser.add_argument("--profile", metavar="PAGE", help=f"profile one page: one of {', '.join(bench_web.PAGES)}")
+    parser.add_argument("--callers", metavar="NAME", help="with --profile: who calls the functions matching NAME")
     parser.add_argument("--data-dir", type=Path, help="a store to copy and serve instead of the sample agency")
     args = parser.parse_args()
     clock.set_today(TODAY)
@@ -77,6 +78,8 @@ def main() -> None:
             stats = pstats.Stats(profile)
             stats.sort_stats("tottime").print_stats(30)
             stats.sort_stats("cumulative").print_stats(60)
+            if args.callers:
+                stats.print_callers(args.callers)
             return
         print(f"one request at a time, {args.times} of each page (test client)")
         print(f"  {'page':<18}{'median':>8}{'min':>8}{'CPU':>8}  ms (CPU: this thread's, median)")

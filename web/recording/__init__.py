@@ -399,6 +399,21 @@ def change_links(child: dict, milestone: dict) -> Markup:
     )
 
 
+@blueprint.app_template_global("milestone_row")
+def milestone_row(child: dict, milestone: dict) -> Markup:
+    """A row of the child page's table of milestones to correct or withdraw: its
+    date, the milestone (and its household), and `change_links`."""
+    household = (milestone.get("details") or {}).get("household")
+    return Markup(
+        '<tr class="govuk-table__row">\n'
+        f'        <td class="govuk-table__cell">{escape(pages.day(milestone["occurred_on"]))}</td>\n'
+        f'        <td class="govuk-table__cell">{escape(words.milestone_title(milestone["milestone"]))}'
+        f'{f" ({escape(household)})" if household else ""}</td>\n'
+        f'        <td class="govuk-table__cell">{change_links(child, milestone)}</td>\n'
+        '      </tr>'
+    )
+
+
 @blueprint.app_template_global("recording_slug")
 def recording_slug(child: dict) -> dict[str, str]:
     """The council and reference of a child's links to the forms."""
