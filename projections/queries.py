@@ -294,6 +294,22 @@ def households_waiting(db: Database, on: Date | None = None) -> list[dict[str, A
 HOUSEHOLD_COPIES = ("matched", "placed", "adoption_order")
 
 
+def _stages_of(db: Database, keys: list[tuple[str, str]], chunk: int = 400) -> dict[tuple[str, str], str]:
+    """The stage of each child of `keys` ((council key, reference) pairs), by the
+    children table's index: a query for many children, not one each."""
+    stages: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), chunk):
+        part = keys[start:start + chunk]
+        rows = db.conn.execute(  # CROSS JOIN: the wanted pairs first, each looked up by the index
+            f"WITH wanted(la_key, child_ref) AS (VALUES {', '.join(['(?, ?)'] * len(part))})"
+            " SELECT c.la_key, c.child_ref, c.stage FROM wanted CROSS JOIN children c"
+            " ON c.la_key = wanted.la_key AND c.child_ref = wanted.child_ref",
+            [value for key in part for value in key],
+        )
+        stages.update(((la_key, ref), stage) for la_key, ref, stage in rows)
+    return stages
+
+
 def household(db: Database, stream_id: str, today: Date | None = None) -> dict[str, Any] | None:
     """One household from its rows (None if it has none): its `households` row,
     its current milestones in date order (each `own`, or a child's copy naming the
@@ -325,10 +341,9 @@ def household(db: Database, stream_id: str, today: Date | None = None) -> dict[s
             child = children.setdefault(key, {"local_authority": key[0], "child_ref": key[1], "stage": None,
                                               **{f"{name}_on": None for name in HOUSEHOLD_COPIES}})
             child[f"{m['name']}_on"] = m["occurred_on"]
+    stages = _stages_of(db, [(council_key(c["local_authority"] or ""), c["child_ref"]) for c in children.values()])
     for child in children.values():
-        found = next(db.query("SELECT stage FROM children WHERE la_key = ? AND child_ref = ?",
-                              [council_key(child["local_authority"] or ""), child["child_ref"]]), None)
-        child["stage"] = found["stage"] if found else None
+        child["stage"] = stages.get((council_key(child["local_authority"] or ""), child["child_ref"]))
     approvals = [dict(a) for a in db.query(
         "SELECT approved_on, matched_on, withdrawn_on FROM approvals WHERE stream_no = ? ORDER BY approved_on", [number]
     )]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -117,7 +118,16 @@ def path(endpoint: str, query: dict | None = None, **values: str | int) -> str:
                 raise ValueError(f"{endpoint}: {name} is not one segment of its path")
             pattern = pattern.replace(mark, "{" + name + "}")
         patterns[key] = pattern
-    return pattern.format(**{name: quote(str(value), safe=SEGMENT_SAFE) for name, value in values.items()})
+    return pattern.format(**{name: _segment(value) for name, value in values.items()})
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _segment(value: str | int) -> str:
+    """A value as the router quotes it in a path segment (most need no quoting)."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else quote(text, safe=SEGMENT_SAFE)
 
 
 def child_url(local_authority: str, child_ref: str) -> str:
