@@ -94,6 +94,7 @@ from journey.store.sign_ins import FailedSignIns
 from journey.store.view_log import VIA, Viewing, ViewLogTable
 from projections import checks as record_checks
 from projections import known, projector, queries, reports
+from projections.facts import projected as projected_topic
 from projections.store import open_read_models
 
 try:
@@ -755,9 +756,12 @@ class Tracker:
         `in_time` (whether it stopped on or before its due date; None while it
         runs). A child outside `within` is `ChildNotFound`."""
         found = self._found_child(la, child_ref, within)
+        return self._chart_of(found, {r["id"]: r["title"] for r in self.alert_rules()})
+
+    def _chart_of(self, found: dict, titles: dict[str, str]) -> dict:
+        """`journey_chart` of the child whose read-model row is `found`."""
         db = self.read_models()
         today = clock.today()
-        titles = {r["id"]: r["title"] for r in self.alert_rules()}
         clocks = []
         for row in queries.clocks_of_child(db, found["local_authority"], found["child_ref"]):
             started = datetime.date.fromisoformat(row["started_on"])
@@ -786,6 +790,51 @@ class Tracker:
             })
         return {"child_ref": found["child_ref"], "local_authority": found["local_authority"], "on": today.isoformat(),
                 "stages": stages, "timescales": clocks}
+
+    def child_page(self, la: str, child_ref: str, *, viewer: dict, within: Sequence[str] | None = None) -> dict:
+        """Everything a child's page shows, each read once: `summary` (as
+        `find_child` gives it, its open `alerts` included), `record` (as
+        `child_record`), `siblings`, `chart` (as `journey_chart`), `history` (as
+        `child_history`), `alerts` (as `child_alerts`: every alert, with its
+        history) and `rules` (each timescale's title by its id). Its two viewings,
+        the record and the history, are put in the view log together (one write)
+        before it returns. A child outside `within`, or of an unknown council, is
+        `ChildNotFound`."""
+        viewer = _viewer(viewer)
+        try:
+            council = self.store.council(la).name
+        except UnknownCouncil:
+            raise ChildNotFound(f"no child {child_ref.strip()} of {la.strip()} is recorded", field="child_ref") from None
+        ref = child_ref.strip()
+        self._refuse_outside(council, ref, within)
+        summary, events = self.store.summary_and_events(council, ref)
+        db = self.read_models()
+        today = clock.today()
+        found = queries.child(db, council, ref, today)
+        if found is None:
+            raise ChildNotFound(f"no child {ref} of {council} is recorded", field="child_ref")
+        rules = {r["id"]: r["title"] for r in self.alert_rules()}
+        listed = self._alerts_of_child(council, ref)
+        summary["alerts"] = [a for a in listed if a["status"] != CLOSED]
+        entries = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, None)]
+        page = {
+            "summary": summary, "record": found, "rules": rules,
+            "siblings": queries.siblings(db, council, ref, today),
+            "chart": self._chart_of(found, rules),
+            "history": _history(events[0], entries, None),
+            "alerts": [{**a, "history": self.alert_history(a["id"])}
+                       for a in sorted(listed, key=lambda a: (a["started_on"], a["rule"]))],
+        }
+        self.store.save(self._viewing(viewer, "record", child=types.SimpleNamespace(**summary)),
+                        self._viewing(viewer, "history", child=events[0]))
+        return page
+
+    def open_alerts_of_child(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
+        """The child's open and acknowledged alerts, worst first (as `find_child`'s
+        `alerts`), read by the child, not from its council's list. A child outside
+        `within` is `ChildNotFound`."""
+        found = self._found_child(la, child_ref, within)
+        return [a for a in self._alerts_of_child(found["local_authority"], found["child_ref"]) if a["status"] != CLOSED]
 
     def child_alerts(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> list[dict]:
         """Every alert of the child, open or closed, as `alert` gives it (with its
@@ -949,6 +998,15 @@ class Tracker:
         pages = max(1, -(-found["total"] // per_page))
         return {**found, "page": page, "pages": pages, "per_page": per_page, "on": clock.today().isoformat()}
 
+    def waiting_counts(self, *, within: Sequence[str] | None = None, la: str | None = None,
+                       group: str | None = None) -> dict[str | None, int]:
+        """How many children are on each waiting list (None: every child waiting,
+        and each of WAITING_LISTS), filtered as `waiting_page` filters: the `total`
+        it gives each list, all counted at once."""
+        if group is not None and group not in WAITING_GROUPS:
+            raise InvalidValue(f"unknown group {group!r} (expected {', '.join(WAITING_GROUPS)})", field="group")
+        return queries.waiting_counts(self.read_models(), la_keys=self._scope(within, la), group=group, today=clock.today())
+
     def household_choices(self) -> list[dict]:
         """The agency's households by reference, to choose one from: each with its
         `household_ref`, `interagency`, `stage`, `approved_on` and `withdrawn_on`."""
@@ -968,9 +1026,20 @@ class Tracker:
                 "stages": {stage: counts.get(stage, 0) for stage in STAGES}}
 
     def _children_by_stage(self, db: Database, keys: list[str] | None) -> dict[str, int]:
-        """`queries.children_by_stage_of`, counted once per state of the read models."""
+        """`queries.children_by_stage_of`, counted once per state of the read
+        models' children: the events since the last count are looked at first,
+        and when the projection has nothing from any of them (each page of a
+        child's history puts its viewings in the view log; accounts), the count
+        stands for the new position too. A count reads every child (tens of
+        milliseconds at 100,000); a look at a few events costs little."""
         state = projector.read_tracking(db)
         wanted = None if keys is None else tuple(keys)
+        with self._stage_lock:
+            at, counted = self._stage_counts
+        if at and at != state and self._nothing_projected(at, state):
+            with self._stage_lock:
+                if self._stage_counts[0] == at:
+                    self._stage_counts = (state, counted)
         with self._stage_lock:
             at, counted = self._stage_counts
             if at == state and wanted in counted:
@@ -983,6 +1052,16 @@ class Tracker:
                 self._stage_counts = (state, counted)
             counted[wanted] = counts
         return dict(counts)
+
+    def _nothing_projected(self, since: tuple[int, int], now: tuple[int, int], most: int = 100) -> bool:
+        """Whether the log from position `since` to `now` (both (position,
+        generation) of the read models, the same generation) holds only events the
+        projection has nothing from; False when it holds more than `most`."""
+        (start, generation), (end, generation_now) = since, now
+        if generation != generation_now or not 0 < end - start <= most:
+            return False
+        notifications = self.store.recorder.select_notifications(start=start + 1, limit=end - start, stop=end)
+        return all(not projected_topic(n.topic) for n in notifications)
 
     def financial_years(self, *, years: int = 6) -> list[dict]:
         """The last `years` financial years, the current one first, each with its
@@ -1109,13 +1188,15 @@ class Tracker:
 
     def alerts(self, *, on: str | datetime.date | None = None, la: str | None = None, status: str | None = None,
                level: str | None = None, owner: str | None = None, rule: str | None = None,
-               within: Sequence[str] | None = None) -> list[dict]:
+               within: Sequence[str] | None = None, statuses: Sequence[str] | None = None) -> list[dict]:
         """The alerts as they stood on `on` (default today): breaches first, then by
-        due date; `owner` keeps those assigned to that person, `rule` one rule's.
+        due date; `owner` keeps those assigned to that person, `rule` one rule's,
+        `statuses` those of any of these statuses (e.g. open and acknowledged).
         With `within` (a user's councils) only those councils' children's alerts
         (a household's alerts are for users who see every council)."""
         self.read_models()
-        listed = alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner)
+        listed = alerts.list_alerts(self.store, on=_day(on, "as-of date"), la=la, status=status, level=level, owner=owner,
+                                    statuses=statuses)
         if rule:
             listed = [a for a in listed if a["rule"] == rule]
         if within is not None:
@@ -1318,6 +1399,11 @@ class Tracker:
         history: a stream of its own, never an event on the child's or household's.
         `what` is "history", "journey", "household history" or "household
         journey", followed by its dates ("journey as at 2024-06-30 as known on ...")."""
+        self.store.save(self._viewing(viewer, what, as_at=as_at, known_on=known_on, child=child, household=household))
+
+    def _viewing(self, viewer: dict, what: str, *, as_at: datetime.date | None = None,
+                 known_on: datetime.datetime | None = None, child: Any = None, household: Any = None) -> Viewing:
+        """The view log's record of a viewing (as `_record_viewing` saves it), not yet saved."""
         if as_at is not None:
             what += f" as at {as_at.isoformat()}"
         if known_on is not None:
@@ -1328,7 +1414,7 @@ class Tracker:
             local_authority=getattr(child, "local_authority", None), child_ref=getattr(child, "child_ref", None),
             household_ref=getattr(household, "household_ref", None),
         )
-        self.store.save(viewing)
+        return viewing
 
     def view_log(self, *, la: str | None = None, child_ref: str | None = None, by: str | None = None,
                  limit: int = 50, offset: int = 0) -> dict:

@@ -92,6 +92,12 @@ _TYPE = "_type_"
 _DATE = "date_iso"
 
 
+def projected(topic: str) -> bool:
+    """Whether the projection reads anything from an event of `topic` (accounts,
+    the view log and a household's adopters' details: nothing)."""
+    return not (topic.startswith(_NOT_JOURNEYS) or topic in _IGNORED)
+
+
 class NotPlain(Exception):
     """A stored state the short cut does not read: the library decodes it."""
 

@@ -294,6 +294,22 @@ def households_waiting(db: Database, on: Date | None = None) -> list[dict[str, A
 HOUSEHOLD_COPIES = ("matched", "placed", "adoption_order")
 
 
+def _stages_of(db: Database, keys: list[tuple[str, str]], chunk: int = 400) -> dict[tuple[str, str], str]:
+    """The stage of each child of `keys` ((council key, reference) pairs), by the
+    children table's index: a query for many children, not one each."""
+    stages: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), chunk):
+        part = keys[start:start + chunk]
+        rows = db.conn.execute(  # CROSS JOIN: the wanted pairs first, each looked up by the index
+            f"WITH wanted(la_key, child_ref) AS (VALUES {', '.join(['(?, ?)'] * len(part))})"
+            " SELECT c.la_key, c.child_ref, c.stage FROM wanted CROSS JOIN children c"
+            " ON c.la_key = wanted.la_key AND c.child_ref = wanted.child_ref",
+            [value for key in part for value in key],
+        )
+        stages.update(((la_key, ref), stage) for la_key, ref, stage in rows)
+    return stages
+
+
 def household(db: Database, stream_id: str, today: Date | None = None) -> dict[str, Any] | None:
     """One household from its rows (None if it has none): its `households` row,
     its current milestones in date order (each `own`, or a child's copy naming the
@@ -325,10 +341,9 @@ def household(db: Database, stream_id: str, today: Date | None = None) -> dict[s
             child = children.setdefault(key, {"local_authority": key[0], "child_ref": key[1], "stage": None,
                                               **{f"{name}_on": None for name in HOUSEHOLD_COPIES}})
             child[f"{m['name']}_on"] = m["occurred_on"]
+    stages = _stages_of(db, [(council_key(c["local_authority"] or ""), c["child_ref"]) for c in children.values()])
     for child in children.values():
-        found = next(db.query("SELECT stage FROM children WHERE la_key = ? AND child_ref = ?",
-                              [council_key(child["local_authority"] or ""), child["child_ref"]]), None)
-        child["stage"] = found["stage"] if found else None
+        child["stage"] = stages.get((council_key(child["local_authority"] or ""), child["child_ref"]))
     approvals = [dict(a) for a in db.query(
         "SELECT approved_on, matched_on, withdrawn_on FROM approvals WHERE stream_no = ? ORDER BY approved_on", [number]
     )]
@@ -437,6 +452,40 @@ GROUP_CONDITIONS = {
 
 def _waiting_18_months(entered_care_on: str | None, waiting: int, today: str) -> int:
     return int(waiting_18_months_or_more(_d(entered_care_on), bool(waiting), Date.fromisoformat(today)))
+
+
+def waiting_counts(
+    db: Database,
+    *,
+    la_keys: list[str] | None = None,
+    group: str | None = None,
+    today: Date | None = None,
+) -> dict[str | None, int]:
+    """How many children `waiting_page` counts on each list (None: every child
+    waiting, and each of LIST_STAGES), filtered as it filters, counted in one
+    query: the `total` `waiting_page` gives each list."""
+    today = today or clock.today()
+    if group is not None and group not in GROUP_CONDITIONS:
+        raise ValueError(f"group {group!r} is not a harder-to-place group: use one of {', '.join(GROUP_CONDITIONS)}")
+    params: dict[str, Any] = {"today": today.isoformat()}
+    params.update({f"stage{i}": s for i, s in enumerate(LIST_STAGES)})
+    where = [f"stage IN ({', '.join(f':stage{i}' for i in range(len(LIST_STAGES)))})"]
+    if la_keys is not None:
+        where.append(f"la_key IN ({', '.join(f':la{i}' for i in range(len(la_keys)))})" if la_keys else "0")
+        params.update({f"la{i}": k for i, k in enumerate(la_keys)})
+    if group:
+        where.append(GROUP_CONDITIONS[group])
+    conn = db.conn
+    conn.create_function("waiting_18_months", 3, _waiting_18_months, deterministic=True)
+    rows = conn.execute(f"SELECT stage, waiting = 1, count(*) FROM children WHERE {' AND '.join(where)} GROUP BY 1, 2",
+                        params).fetchall()
+    counts: dict[str | None, int] = {None: 0, **{s: 0 for s in LIST_STAGES}}
+    for stage, waiting, n in rows:
+        if waiting and stage in WAITING_STAGES:
+            counts[None] += n
+        if waiting or stage == "placed":  # the placed are not waiting: their list is of stage alone
+            counts[stage] += n
+    return counts
 
 
 def waiting_page(

@@ -98,3 +98,15 @@ def test_sorted_by_reference(sample):
 def test_unknown_choices_are_refused(sample, bad):
     with pytest.raises(InvalidValue):
         sample.waiting_page(**bad)
+
+
+@pytest.mark.parametrize("group", [None, "sibling_group", "bame", "disabled", "aged_5_plus", "waiting_18_months_plus"])
+def test_the_counts_of_every_list_at_once_are_each_lists_total(sample, group):
+    councils = [c["name"] for c in sample.councils()]
+    for within, la in ((None, None), (None, councils[0]), (councils[:2], None), (councils[:2], councils[1]),
+                       (councils[:2], councils[3])):
+        counts = sample.waiting_counts(within=within, la=la, group=group)
+        for stage in (None, "decision", "authority", "matched", "placed"):
+            total = sample.waiting_page(within=within, la=la, stage=stage, group=group, per_page=1)["total"]
+            assert counts[stage] == total, (within, la, group, stage)
+    assert sample.waiting_counts()[None] > 0

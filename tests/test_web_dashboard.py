@@ -350,3 +350,24 @@ def test_children_by_stage_follow_each_change(web_app, manager):
     assert tracker.stages_within(within=[mine])["stages"] == tracker.stages(la=mine)["stages"]
     html = soup(manager.get("/"))
     assert int(html.select_one('#stages-table tr[data-stage="in_care"] td').get_text()) == after["in_care"]
+
+
+def test_children_by_stage_are_not_counted_again_after_a_viewing_only(web_app, manager, monkeypatch):
+    """Reading a child's page writes its viewings to the view log, which changes no
+    child: the counts stand (not read again from every child); a milestone does not."""
+    from projections import queries
+
+    tracker = tracker_of(web_app)
+    mine = tracker.councils()[0]["name"]
+    counted = []
+    original = queries.children_by_stage_of
+    monkeypatch.setattr(queries, "children_by_stage_of", lambda *a, **k: counted.append(1) or original(*a, **k))
+    before = tracker.stages_within()["stages"]
+    child = tracker.waiting_page(la=mine)["children"][0]
+    code = next(c["code"] or c["name"] for c in tracker.councils() if c["name"] == mine)
+    assert manager.get(f"/children/{code}/{child['child_ref']}").status_code == 200  # two viewings written
+    counted.clear()
+    assert tracker.stages_within()["stages"] == before and counted == []
+    tracker.record(mine, "NEW-AFTER-VIEW", "entered_care", "2025-03-01", recorded_by="tests")
+    after = tracker.stages_within()["stages"]
+    assert counted == [1] and after["in_care"] == before["in_care"] + 1 and after == tracker.stages()["stages"]

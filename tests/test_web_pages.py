@@ -254,3 +254,20 @@ def test_the_waiting_list_counts_each_stage(web_app, manager):
     assert len(items) == 5
     assert items[0].endswith(f": {tracker.waiting_page()['total']}")
     assert items[3].endswith(f": {tracker.waiting_page(stage='matched')['total']}")
+
+
+@pytest.mark.parametrize("value", ["CV-123", "with space", "a/b", "50%", "é ü", "q?x#y&z=1", "{brace}", "'quote'\"", "+plus"])
+def test_links_built_without_the_router_are_the_routers(web_app, value):
+    """`pages.path` (the rows' links) gives what url_for gives, however the values are written."""
+    from flask import url_for
+
+    from web.pages import path
+
+    with web_app.test_request_context("/"):
+        assert path("children.child", council=value, child_ref=value) == url_for("children.child", council=value, child_ref=value)
+        assert path("recording.correct", council=value, child_ref="R1", event_id=12) == url_for(
+            "recording.correct", council=value, child_ref="R1", event_id=12)
+        assert path("households.household", household_ref=value) == url_for("households.household", household_ref=value)
+        query = {"la": value, "rule": None, "level": "breach"}
+        assert path("alerts.list_alerts", query=query) == url_for("alerts.list_alerts", **query)
+        assert path("alerts.list_alerts", query={"la": None}) == url_for("alerts.list_alerts", la=None)

@@ -21,7 +21,10 @@ are in `web.security`. Pages call the service and nothing beneath it.
 
 from __future__ import annotations
 
+from collections import ChainMap
+
 from flask import Flask
+from flask.templating import Environment
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from journey.service import Tracker
@@ -37,6 +40,7 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
     if tracker is None:
         tracker = Tracker(settings or Settings.from_env())
     app = Flask(__name__, static_folder="static", static_url_path="/assets")
+    app.jinja_environment = _TemplateEnvironment
     app.config.update(security.default_config(tracker.settings))
     app.config.update(config or {})
     app.jinja_loader = ChoiceLoader([
@@ -66,6 +70,25 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
                       household_pages, audit_pages):
         app.register_blueprint(blueprint)
     return app
+
+
+class _Globals(ChainMap):
+    """A template's globals (its own over the environment's, as Jinja keeps them),
+    whose names are listed at C speed: each `{% from ... import %}` of a page
+    compares the importing template's names with these, and a ChainMap's own
+    `keys()` made that a Python loop over every global, for each import of
+    every page (about 15 a page)."""
+
+    def keys(self):
+        merged: dict = {}
+        for mapping in reversed(self.maps):
+            merged.update(mapping)
+        return merged.keys()
+
+
+class _TemplateEnvironment(Environment):
+    def make_globals(self, d):
+        return _Globals({} if d is None else d, self.globals)
 
 
 def _one_reading_per_request(app: Flask, tracker: Tracker) -> None:

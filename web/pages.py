@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, g, request, url_for
+from markupsafe import Markup, escape
 
 from journey.domain.words import SEX, STAGE_WORDS, attribute_words, counted, milestone_words
 
@@ -62,10 +64,12 @@ def moment(value: str | None) -> str:
 
 def council_slug(name: str | None) -> str:
     """How a council appears in a link: its DfE code when the agency file gives one."""
-    for council in councils():
-        if council["name"] == name:
-            return council["code"] or council["name"]
-    return name or ""
+    slugs = g.get("_council_slugs")
+    if slugs is None:
+        slugs = g._council_slugs = {}
+        for council in councils():
+            slugs.setdefault(council["name"], council["code"] or council["name"])
+    return slugs.get(name, name or "")
 
 
 def councils() -> list[dict]:
@@ -82,8 +86,89 @@ def visible_councils() -> list[dict]:
     return [c for c in councils() if mine is None or c["name"] in mine]
 
 
+# What the router leaves unquoted in a path segment (werkzeug's converters' `to_url`).
+SEGMENT_SAFE = "!$&'()*+,/:;=@"
+
+
+# And what it leaves unquoted in a query string's values.
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def path(endpoint: str, query: dict | None = None, **values: str | int) -> str:
+    """`url_for(endpoint, **values, **query)` for a route whose `values` all go in
+    its path (strings, and numbers as they are written), and `query` in its query
+    string (a None left out, as url_for leaves it). The route is built once a
+    request with stand-ins for the values, which each link then fills in, quoted
+    as the router quotes them: the same link, without the router's work for each
+    row of a long list."""
+    if query:
+        kept = [(name, value) for name, value in query.items() if value is not None]
+        base = path(endpoint, **values)
+        return f"{base}?{urlencode(kept, safe=QUERY_SAFE)}" if kept else base
+    patterns = g.get("_paths")
+    if patterns is None:
+        patterns = g._paths = {}
+    key = (endpoint, *values)
+    pattern = patterns.get(key)
+    if pattern is None:
+        marks = {name: str(7_300_000_001 + n * 1_000_003) for n, name in enumerate(values)}
+        pattern = url_for(endpoint, **marks).replace("{", "{{").replace("}", "}}")
+        for name, mark in marks.items():
+            if pattern.count(mark) != 1:
+                raise ValueError(f"{endpoint}: {name} is not one segment of its path")
+            pattern = pattern.replace(mark, "{" + name + "}")
+        patterns[key] = pattern
+    return pattern.format(**{name: _segment(value) for name, value in values.items()})
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _segment(value: str | int) -> str:
+    """A value as the router quotes it in a path segment (most need no quoting)."""
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else quote(text, safe=SEGMENT_SAFE)
+
+
 def child_url(local_authority: str, child_ref: str) -> str:
-    return url_for("children.child", council=council_slug(local_authority), child_ref=child_ref)
+    return path("children.child", council=council_slug(local_authority), child_ref=child_ref)
+
+
+# Small pieces many pages show in every row of a list: plain functions (a
+# template's macro costs many times more to call), the same markup.
+
+def _tag(text: str, classes: str) -> Markup:
+    return Markup(f'<strong class="govuk-tag {escape(classes)}">{escape(text)}</strong>')
+
+
+LEVEL_TAG_HTML = {level: _tag(text, classes) for level, (text, classes) in LEVEL_TAGS.items()}
+STATUS_TAG_HTML = {status: _tag(text, classes) for status, (text, classes) in STATUS_TAGS.items()}
+
+
+def level_tag(level: str) -> Markup:
+    return LEVEL_TAG_HTML.get(level) or _tag(level, "govuk-tag--grey")
+
+
+def status_tag(status: str) -> Markup:
+    return STATUS_TAG_HTML.get(status) or _tag(status, "govuk-tag--grey")
+
+
+def subject_link(alert: dict) -> Markup:
+    """A link to the child or household an alert is about."""
+    if alert.get("child_ref"):
+        href, text = child_url(alert["local_authority"], alert["child_ref"]), escape(alert["child_ref"])
+    else:
+        href, text = path("households.household", household_ref=alert["household"]), f"Household {escape(alert['household'])}"
+    return Markup(f'<a class="govuk-link" href="{escape(href)}">{text}</a>')
+
+
+def met_tag(met: bool | None) -> Markup:
+    """Whether a scorecard measure met its threshold, in words (never colour alone)."""
+    if met is None:
+        return Markup('<strong class="govuk-tag govuk-tag--grey">Not measured</strong>')
+    if met:
+        return Markup('<strong class="govuk-tag govuk-tag--green">Met</strong>')
+    return Markup('<strong class="govuk-tag govuk-tag--red">Not met</strong>')
 
 
 def page_number() -> int:
@@ -225,16 +310,21 @@ def timeline(entries: list[dict], alerts: list[dict], rules: dict) -> list[dict]
                 "id": f"alert-{alert['id']}-{event['version']}", "recorded_at": event["recorded_at"], "by": event["by"],
                 "happened_on": event["effective_on"], "title": f"{ALERT_CHANGE_WORDS.get(event['change'], 'Alert')}: {title}",
                 "lines": [event["sentence"]], "changes": [], "tag": None, "note": None,
-                "link": {"href": url_for("alerts.alert", alert_id=alert["id"]), "text": "The alert"},
+                "link": {"href": path("alerts.alert", alert_id=alert["id"]), "text": "The alert"},
             })
     items.sort(key=lambda item: item["recorded_at"], reverse=True)
     return items
 
 
 def init_app(app: Flask) -> None:
+    from web import rows
+
     app.jinja_env.filters.update(day=day, moment=moment, pair=pair, error_link=error_link, person_option=person_option)
     app.jinja_env.globals.update(
         STAGE_WORDS=STAGE_WORDS, LIST_WORDS=LIST_WORDS, GROUP_WORDS=GROUP_WORDS, DAYS_FROM_WORDS=DAYS_FROM_WORDS,
         LEVEL_TAGS=LEVEL_TAGS, STATUS_TAGS=STATUS_TAGS, child_url=child_url, counted=counted, SEX_WORDS=SEX,
-        milestone_words=milestone_words,
+        milestone_words=milestone_words, level_tag=level_tag, status_tag=status_tag, subject_link=subject_link,
+        met_tag=met_tag, path=path, alert_row=rows.alert_row, waiting_row=rows.waiting_row,
+        timeline_item=rows.timeline_item, household_child_row=rows.household_child_row,
+        household_milestone_row=rows.household_milestone_row, history_item=rows.history_item,
     )

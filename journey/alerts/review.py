@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from journey.alerts.alert import (
@@ -249,11 +249,14 @@ def list_alerts(
     status: str | None = None,
     level: str | None = None,
     owner: str | None = None,
+    statuses: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The alerts as they stood on `on` (default today), breaches first, then by due date.
 
     `la` (a council as users name it) leaves out other councils' children and
-    every household; `status`, `level` and `owner` (who it is assigned to now) filter.
+    every household; `status`, `level` and `owner` (who it is assigned to now)
+    filter; `statuses` keeps those of any of these statuses (today's: read
+    from the table by them).
     """
     today = journey_clock.today()
     on = on or today
@@ -264,14 +267,17 @@ def list_alerts(
     council = app.council(la).name if la else None
     table = AlertTable.of(app)
     table.catch_up(app)
+    for one in statuses or ():
+        if one not in STATUSES:
+            raise InvalidValue(f"unknown status {one!r} (expected {', '.join(STATUSES)})")
     if on >= today:
-        alerts = [listed(r) for r in table.current(local_authority=council)]
+        alerts = [listed(r) for r in table.current(local_authority=council, statuses=tuple(statuses or STATUSES))]
     else:
         alerts = [listed(r, on=on) for r in table.as_of(on, local_authority=council)]
     alerts = [
         a for a in alerts
         if (status is None or a["status"] == status) and (level is None or a["level"] == level)
-        and (owner is None or a["owner"] == owner.strip())
+        and (owner is None or a["owner"] == owner.strip()) and (statuses is None or a["status"] in statuses)
     ]
     return sorted(alerts, key=lambda a: (a["level"] != BREACH, a["status"] == CLOSED, a["due_on"], a["local_authority"] or "", a["child_ref"] or a["household"] or "", a["rule"]))
 

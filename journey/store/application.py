@@ -494,6 +494,15 @@ class JourneyTracker(Application):
         """The child's current journey: attributes, stage and current milestones."""
         return summary_of(self.load_child(la, child_ref), with_milestones=True)
 
+    def summary_and_events(self, la: str, child_ref: str) -> tuple[dict, list]:
+        """The child's `summary` and every event of its stream, from one read of the
+        stream (a child's page shows both)."""
+        events = self.child_events(la, child_ref)
+        child = None
+        for event in events:
+            child = event.mutate(child)
+        return summary_of(child, with_milestones=True), events
+
     def child_events(self, la: str, child_ref: str) -> list:
         """Every event of the child's stream, in the order recorded."""
         events = list(self.events.get(self.child_id(la, child_ref)))

@@ -22,7 +22,7 @@ OPEN_STATUSES = ("open", ACKNOWLEDGED)
 def _filters() -> dict:
     args = request.args
     councils = {c["name"] for c in pages.visible_councils()}
-    rules = {r["id"] for r in tracker().alert_rules()}
+    rules = {r["id"] for r in _rules()}
     return {
         "la": args.get("la") if args.get("la") in councils else "",
         "rule": args.get("rule") if args.get("rule") in rules else "",
@@ -32,12 +32,20 @@ def _filters() -> dict:
     }
 
 
+def _rules() -> list[dict]:
+    """The timescales in force, read once a request."""
+    rules = g.get("_alert_rules")
+    if rules is None:
+        rules = g._alert_rules = tracker().alert_rules()
+    return rules
+
+
 def _listing(title: str, filters: dict, *, mine: bool):
     owner = g.user["username"] if mine else (filters["owner"] or None)
     found = tracker().alerts(la=filters["la"] or None, level=filters["level"] or None, owner=owner,
-                             status=filters["status"] or None, rule=filters["rule"] or None, within=within())
-    found = [a for a in found if a["status"] in OPEN_STATUSES]
-    rules = tracker().alert_rules()
+                             status=filters["status"] or None, rule=filters["rule"] or None, within=within(),
+                             statuses=OPEN_STATUSES)
+    rules = _rules()
     page = pages.page_number()
     per_page = pages.PER_PAGE
     shown = found[(page - 1) * per_page: page * per_page]

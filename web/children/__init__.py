@@ -55,8 +55,9 @@ def waiting():
         return redirect(url_for("children.waiting", **{k: v for k, v in filters.items() if v}, page=found["pages"]))
     first = (found["page"] - 1) * found["per_page"] + 1 if found["children"] else 0
     # How many are on each list, as filtered but for the stage: the list "by stage".
+    counts = tracker().waiting_counts(within=within(), la=filters["la"] or None, group=filters["group"] or None)
     by_stage = [
-        {"list": name, "text": pages.LIST_WORDS[name], "count": _waiting({**filters, "list": name}, 1, 1)["total"],
+        {"list": name, "text": pages.LIST_WORDS[name], "count": counts[name],
          "href": url_for("children.waiting", **{k: v for k, v in {**filters, "list": name}.items() if v}),
          "current": (filters["list"] or None) == name}
         for name in (None, *WAITING_LISTS)
@@ -135,19 +136,14 @@ def find():
 @requires("view_children")
 def child(council: str, child_ref: str):
     pages.wait_for_change()
-    viewer = pages.viewer()
-    summary = tracker().find_child(council, child_ref, within=within(), viewer=viewer)
+    shown = tracker().child_page(council, child_ref, within=within(), viewer=pages.viewer())
+    summary, rules, child_alerts = shown["summary"], shown["rules"], shown["alerts"]
     la, ref = summary["local_authority"], summary["child_ref"]
-    record = tracker().child_record(la, ref, within=within())
-    chart = tracker().journey_chart(la, ref, within=within())
-    history = tracker().child_history(la, ref, viewer=viewer, within=within())
-    child_alerts = tracker().child_alerts(la, ref, within=within())
-    rules = {r["id"]: r["title"] for r in tracker().alert_rules()}
     open_alerts = [a for a in child_alerts if a["status"] != CLOSED]
     return render_template(
-        "children/child.html", title=f"Child {ref}", child=summary, record=record, rules=rules,
-        siblings=tracker().siblings(la, ref, within=within()), chart=chart, drawing=journey_chart.layout(chart),
-        timeline=pages.timeline(history["entries"], child_alerts, rules), open_alerts=open_alerts,
+        "children/child.html", title=f"Child {ref}", child=summary, record=shown["record"], rules=rules,
+        siblings=shown["siblings"], chart=shown["chart"], drawing=journey_chart.layout(shown["chart"]),
+        timeline=pages.timeline(shown["history"]["entries"], child_alerts, rules), open_alerts=open_alerts,
         people=_people_for_each(open_alerts), milestone_words=milestone_words, user=g.user,
         here=pages.child_url(la, ref),
     )

@@ -15,6 +15,7 @@ council the user does not see is not found (404), on GET and POST alike."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from journey.domain.words import counted
 from journey.service import (
@@ -28,7 +29,7 @@ from journey.service import (
     UnknownCouncil,
 )
 from web import pages
-from web.access import requires, tracker, within
+from web.access import may, requires, tracker, within
 from web.recording import forms, words
 
 blueprint = Blueprint("recording", __name__, template_folder="templates", url_prefix="/children")
@@ -151,8 +152,9 @@ def _refusal(error: JourneyError, *, fields: tuple[str, ...], default: str | Non
 
 
 def _open_alerts(child: dict) -> dict[str, dict]:
-    listed = tracker().alerts(la=child["local_authority"], within=within())
-    return {a["id"]: a for a in listed if a["child_ref"] == child["child_ref"] and a["status"] != "closed"}
+    """The child's open alerts now (read by the child, not from its council's whole list)."""
+    listed = tracker().open_alerts_of_child(child["local_authority"], child["child_ref"], within=within())
+    return {a["id"]: a for a in listed}
 
 
 def _alert_words(child: dict, done: dict, before: dict[str, dict]) -> str:
@@ -222,7 +224,8 @@ def record(council: str, child_ref: str):
     if request.method == "GET":
         return _record_page(child, milestone, form={})
     form = request.form.to_dict()
-    arguments, errors = forms.load(forms.record_schema(milestone, _household_refs()), request.form)
+    households = _household_refs() if "household" in forms.milestone_fields(milestone) else []  # only a household's milestone reads them
+    arguments, errors = forms.load(forms.record_schema(milestone, households), request.form)
     if errors:
         return _record_page(child, milestone, form=form, errors=errors)
     before = {a["id"]: a for a in child["alerts"]}
@@ -376,6 +379,39 @@ def _details_page(child: dict, *, form: dict, errors: dict | None = None):
 def recording_words() -> object:
     """The recording forms' words, for the child page's links (`_actions.html`)."""
     return words
+
+
+@blueprint.app_template_global("change_links")
+def change_links(child: dict, milestone: dict) -> Markup:
+    """Links to correct and withdraw one of a child's milestones, for a row of
+    any list of them (a timeline, a table): `child` is the child's summary,
+    `milestone` one of its `milestones`. Shown to those who record milestones only."""
+    if not may(PERMISSION):
+        return Markup("")
+    slug = _slugs(child)
+    what = f"{words.milestone_title(milestone['milestone'])} on {pages.day(milestone['occurred_on'])}"
+    what = escape(what)
+    correct = escape(pages.path("recording.correct", event_id=milestone["event_id"], **slug))
+    withdraw = escape(pages.path("recording.withdraw", event_id=milestone["event_id"], **slug))
+    return Markup(
+        f'<a class="govuk-link" href="{correct}">Correct<span class="govuk-visually-hidden"> {what}</span></a>\n  '
+        f'<a class="govuk-link govuk-!-margin-left-3" href="{withdraw}">Withdraw<span class="govuk-visually-hidden"> {what}</span></a>'
+    )
+
+
+@blueprint.app_template_global("milestone_row")
+def milestone_row(child: dict, milestone: dict) -> Markup:
+    """A row of the child page's table of milestones to correct or withdraw: its
+    date, the milestone (and its household), and `change_links`."""
+    household = (milestone.get("details") or {}).get("household")
+    return Markup(
+        '<tr class="govuk-table__row">\n'
+        f'        <td class="govuk-table__cell">{escape(pages.day(milestone["occurred_on"]))}</td>\n'
+        f'        <td class="govuk-table__cell">{escape(words.milestone_title(milestone["milestone"]))}'
+        f'{f" ({escape(household)})" if household else ""}</td>\n'
+        f'        <td class="govuk-table__cell">{change_links(child, milestone)}</td>\n'
+        '      </tr>'
+    )
 
 
 @blueprint.app_template_global("recording_slug")
