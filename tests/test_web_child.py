@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import time
+import urllib.parse
 
 import pytest
 from web_support import page_problems, post_form, sign_in, soup, text_of
@@ -404,3 +405,60 @@ def test_replayed_as_known_before_a_withdrawal_the_milestone_is_shown_marked_wit
     row = html.select_one("#journey-then").find("tr", attrs={"data-event-id": str(recorded["event_id"])})
     assert row.find("time")["datetime"] == "2025-03-03" and "Withdrawn since" in row.get_text()
     assert not html.select_one("#journey-now").find("tr", attrs={"data-event-id": str(recorded["event_id"])})
+
+
+# -- what people type is shown as text ------------------------------------------------
+
+MARKUP = '<script>alert("x")</script><b onmouseover="y">bold</b>'
+
+
+def test_what_people_type_is_shown_as_text_on_every_list_built_row_by_row(web_app, manager):
+    """Notes, reasons, a household's reference and an alert's acknowledgement, typed
+    with markup in them, come back as the text typed: no element of theirs on the
+    child's page (timeline and milestones), the household's page or the alerts list.
+    (The household's reference has a slash in it, as some councils' have: its page
+    is found.)"""
+    tracker = tracker_of(web_app)
+    child = a_child(web_app, open_alert=True)
+    la, ref = child["local_authority"], child["child_ref"]
+    household = 'H<i>"x"</i>'
+    tracker.household(household, recorded_by="mo.manager", note=MARKUP)
+    tracker.record(la, ref, "family_finding_started", "2025-02-03", recorded_by="mo.manager", note=MARKUP)
+    tracker.correct(la, ref, "family_finding_started", "2025-02-03", "2025-02-10", reason=MARKUP, recorded_by="mo.manager")
+    tracker.record(la, ref, "matched", "2025-03-03", {"household": household}, recorded_by="mo.manager")
+    alert = next(a for a in tracker.alerts(la=la) if a["child_ref"] == ref and a["status"] == "open")
+    tracker.assign_alert(alert["id"], to="mo.manager", by="mo.manager")
+    tracker.acknowledge_alert(alert["id"], by="mo.manager", note=MARKUP)
+    pages = {
+        "child": manager.get(child_url(web_app, child)),
+        "household": manager.get("/households/" + urllib.parse.quote(household)),
+        "alerts": manager.get("/alerts?status=acknowledged"),
+        "alert": manager.get(f"/alerts/{alert['id']}"),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        html = soup(page)
+        assert not html.find("script", string=lambda s: s and 'alert("x")' in s), name
+        assert not html.find("b", attrs={"onmouseover": True}), name
+        assert not html.find("i", string='"x"'), name
+        assert "<" not in "".join(a.get("href", "") for a in html.find_all("a")), name
+    assert MARKUP in text_of(pages["child"])  # the note and the reason, as typed
+    assert household in text_of(pages["child"]) and household in text_of(pages["household"])
+    assert MARKUP in text_of(pages["alert"])
+
+
+def test_a_child_whose_reference_has_slashes_has_its_pages(web_app, manager):
+    """Some councils' references have slashes (CV/2019/42): the child's page, its
+    forms and its replay are found by the links the pages give."""
+    tracker = tracker_of(web_app)
+    la = tracker.councils()[0]["name"]
+    done = tracker.record(la, "CV/2019/42", "entered_care", "2025-01-06", recorded_by="mo.manager")
+    child = {"local_authority": la, "child_ref": "CV/2019/42"}
+    page = manager.get(child_url(web_app, child))
+    assert page.status_code == 200 and "CV/2019/42" in text_of(page)
+    links = {a["href"] for a in soup(page).find_all("a") if "CV/2019/42" in a.get("href", "")}
+    assert any(href.endswith("/record") for href in links)
+    assert any(f"/correct/{done['event_id']}" in href for href in links)
+    for href in links:
+        assert manager.get(href.split("#")[0]).status_code == 200, href
+    assert manager.get(replay_url(web_app, child)).status_code == 200

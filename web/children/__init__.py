@@ -132,7 +132,7 @@ def find():
                            not_found=not_found, council_options=[(c["name"], c["name"]) for c in councils]), status
 
 
-@blueprint.route("/<council>/<child_ref>")
+@blueprint.route("/<council>/<path:child_ref>")
 @requires("view_children")
 def child(council: str, child_ref: str):
     pages.wait_for_change()

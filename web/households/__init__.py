@@ -51,7 +51,7 @@ def _error_field(error: JourneyError, default: str) -> str:
             "milestone": "milestone"}.get(field or "", default)
 
 
-@blueprint.route("/<household_ref>")
+@blueprint.route("/<path:household_ref>")
 @requires("view_children")
 def household(household_ref: str):
     pages.wait_for_change()
@@ -69,7 +69,7 @@ def _record_page(summary: dict, *, errors: dict | None = None, form: dict | None
     ), status
 
 
-@blueprint.route("/<household_ref>/record", methods=["GET", "POST"])
+@blueprint.route("/<path:household_ref>/record", methods=["GET", "POST"])
 @requires("record_milestones")
 def record(household_ref: str):
     summary = tracker().household_summary(household_ref, within=within())
@@ -119,7 +119,7 @@ def _change_page(kind: str, summary: dict, milestone: dict, *, errors: dict | No
                            words=words, errors=errors or {}, form=form or {}), status
 
 
-@blueprint.route("/<household_ref>/milestones/<int:event_id>/correct", methods=["GET", "POST"])
+@blueprint.route("/<path:household_ref>/milestones/<int:event_id>/correct", methods=["GET", "POST"])
 @requires("record_milestones")
 def correct(household_ref: str, event_id: int):
     summary = tracker().household_summary(household_ref, within=within())
@@ -149,7 +149,7 @@ def correct(household_ref: str, event_id: int):
     return _change_page("correct", summary, milestone, errors=errors, form=kept, status=400)
 
 
-@blueprint.route("/<household_ref>/milestones/<int:event_id>/withdraw", methods=["GET", "POST"])
+@blueprint.route("/<path:household_ref>/milestones/<int:event_id>/withdraw", methods=["GET", "POST"])
 @requires("record_milestones")
 def withdraw(household_ref: str, event_id: int):
     summary = tracker().household_summary(household_ref, within=within())

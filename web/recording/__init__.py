@@ -208,7 +208,7 @@ def _slugs(child: dict) -> dict[str, str]:
 # -- recording a milestone -------------------------------------------------------------------
 
 
-@blueprint.route("/<council>/<child_ref>/record", methods=["GET", "POST"])
+@blueprint.route("/<council>/<path:child_ref>/record", methods=["GET", "POST"])
 @requires(PERMISSION)
 def record(council: str, child_ref: str):
     """Step 1 (GET, no milestone): choose the milestone. Step 2 (GET with
@@ -270,7 +270,7 @@ def _shown(milestone: dict) -> list[tuple[str, str]]:
     return rows
 
 
-@blueprint.route("/<council>/<child_ref>/correct/<int:event_id>", methods=["GET", "POST"])
+@blueprint.route("/<council>/<path:child_ref>/correct/<int:event_id>", methods=["GET", "POST"])
 @requires(PERMISSION)
 def correct(council: str, child_ref: str, event_id: int):
     """Correct a milestone's date or details: its current values shown, the reason required."""
@@ -310,7 +310,7 @@ def _correct_page(child: dict, current: dict, *, form: dict, errors: dict | None
     )
 
 
-@blueprint.route("/<council>/<child_ref>/withdraw/<int:event_id>", methods=["GET", "POST"])
+@blueprint.route("/<council>/<path:child_ref>/withdraw/<int:event_id>", methods=["GET", "POST"])
 @requires(PERMISSION)
 def withdraw(council: str, child_ref: str, event_id: int):
     """Withdraw a milestone recorded in error: the reason required."""
@@ -343,7 +343,7 @@ def _withdraw_page(child: dict, current: dict, *, form: dict, errors: dict | Non
 # -- the child's attributes ------------------------------------------------------------------
 
 
-@blueprint.route("/<council>/<child_ref>/details", methods=["GET", "POST"])
+@blueprint.route("/<council>/<path:child_ref>/details", methods=["GET", "POST"])
 @requires(PERMISSION)
 def details(council: str, child_ref: str):
     """Amend the child's date of birth, sex, ethnicity, disability and sibling group."""

@@ -61,7 +61,7 @@ def _known_on(errors: dict, args) -> str | None:
     return day.isoformat()
 
 
-@blueprint.route("/children/<council>/<child_ref>")
+@blueprint.route("/children/<council>/<path:child_ref>")
 @requires("replay")
 def child(council: str, child_ref: str):
     found = tracker().child_record(council, child_ref, within=within())  # a child the user cannot see: a 404
