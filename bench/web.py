@@ -67,6 +67,7 @@ CLIENTS = 8
 PASSWORD = "bench password, long enough to be allowed"
 PAGES = ("empty page", "dashboard", "alerts", "waiting list", "child page", "household page")
 CHILD_FORM_RULE = "/children/<council>/<child_ref>/record"
+CHILD_FORM_ENDPOINT = "recording.record"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -359,7 +360,7 @@ def run_store(name: str, data_dir: Path, args) -> dict:
         commands, jobs = service_commands(tracker, args.writes, codes=codes)
         print(f"  ready in {time.perf_counter() - started:.1f} s (accounts, {args.writes} commands of each kind timed)", flush=True)
         app = bench_app(tracker)
-        child_form = any(r.rule == CHILD_FORM_RULE and "POST" in (r.methods or ()) for r in app.url_map.iter_rules())
+        child_form = any(r.endpoint == CHILD_FORM_ENDPOINT and "POST" in (r.methods or ()) for r in app.url_map.iter_rules())
         with (Server(app) if args.in_process else ServerProcess(data_dir)) as (host, port):
             clients = [Client(host, port) for _ in range(CLIENTS)]
             for client, user in zip(clients, users):
