@@ -332,3 +332,27 @@ def test_a_placement_the_tracker_holds_keeps_its_household_which_gets_ad1s_adopt
         {"number": "2", "sex": "MF", "legal_status": "L11"}]
     with pytest.raises(Exception, match="no household 903-331-CV-1-20181020"):
         service.household_history("903-331-CV-1-20181020", viewer=VIEWER)
+
+
+def test_a_foster_carer_adoption_whose_carers_came_before_the_tables_is_reported_not_given_a_later_moved_in(service, tmp_path):
+    """One year's return whose first episode of the child is already with the foster
+    carers who adopt (RNE L: only the legal status changed): when the child moved in
+    is not in these tables, `placed` has no moved_in_on (not a later date), and the
+    report says so."""
+    folder = write_return(tmp_path / "r", tables_of([FOSTERED_FOR_ADOPTION]))
+    episodes = folder / "episodes.csv"
+    lines = episodes.read_text().splitlines(keepends=True)
+    episodes.write_text(lines[0] + "".join(lines[3:]))  # the child's first two episodes were in earlier years
+    done = service.import_ssda903(folder, la=LA, recorded_by=BY)
+    assert done["written"]
+    summary = {m["milestone"]: m for m in service.child_summary(LA, "CV-2")["milestones"]}
+    assert "moved_in_on" not in summary["placed"]["details"] and summary["placed"]["details"]["foster_carer_adoption"]
+    [warning] = [p for p in done["warnings"] if p["rule"] == "moved in before these tables"]
+    assert warning["child_ref"] == "CV-2" and "without moved_in_on" in warning["message"]
+    assert "load the earlier years' returns" in warning["message"]
+    # The placement still has a household of its own (from the first episode of the
+    # carers the tables hold), which keeps AD1's adopters.
+    household = "903-331-CV-2-20180601"
+    assert summary["placed"]["details"]["household"] == household == summary["adoption_order"]["details"]["household"]
+    assert [w for w in done["warnings"] if w["rule"] == "adopters' details not kept"] == []
+    assert service.household_summary(household)["children"]

@@ -358,6 +358,7 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
     period: Period | None = None
     previous: _Episode | None = None  # the episode before, in this period
     moved_in: datetime.date | None = None  # when the current carer's first episode began
+    seen_from: datetime.date | None = None  # or, when that is before the tables, their first episode of the carer
     carer: str | None = None  # the carer's household, when the tracker named it
     ordered = consented_or_ordered = False
     for episode in episodes:
@@ -371,7 +372,7 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
             child.periods.append(period)
             previous, ordered, consented_or_ordered = None, False, False
             moved_in = episode.decom if episode.rne in NEW_CARER else None
-            carer = None
+            seen_from, carer = episode.decom, None
             if moved_in is None:  # a carer from before the tables: the tracker's, if it knows one
                 moved_in, carer = next(((day, ref) for day, ref in reversed(known_carers) if day <= episode.decom), (None, None))
         elif episode.rne in NEW_CARER:
@@ -397,7 +398,7 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
                     read.warn(row, "DfE rule", f"a freeing order (LS D1) from {row['DECOM']}: freeing orders ended on "
                               "30/12/2005; imported as a freeing order")
         new_carer = episode.rne in NEW_CARER
-        household = carer or (household_ref(council_code, child.child_ref, moved_in) if moved_in else None)
+        household = carer or household_ref(council_code, child.child_ref, moved_in or seen_from)
         if episode.place in EARLY_PERMANENCE_PLACEMENTS and placement_changed and (
             new_carer or previous is None or previous.place not in EARLY_PERMANENCE_PLACEMENTS
         ):
@@ -410,6 +411,12 @@ def _from_episodes(read: _Reader, episodes: list[_Episode], foster_carer: bool, 
                 details["foster_carer_adoption"] = True
                 if moved_in and moved_in < episode.decom:
                     details["moved_in_on"] = moved_in
+                elif moved_in is None:
+                    read.warn(row, "moved in before these tables",
+                              f"the adoption placement of {row['DECOM']} is with foster carers the child lived with "
+                              "before the first episode these tables hold: placed is imported without moved_in_on, "
+                              f"with household {household} (load the earlier years' returns with this one, or "
+                              "correct placed with the date the child moved in)")
             add(Derived("placed", episode.decom, details, index, row.file, row.number, "DECOM"))
             if episode.place in WITH_CONSENT and not consented_or_ordered:
                 consented_or_ordered = True
