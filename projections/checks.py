@@ -6,16 +6,17 @@ details changed (the one event it decodes), then works out again, from the
 read models' milestones and attributes, the problems of those children and of
 the children those households adopted (`journey.domain.record_problems`), and
 writes them with its new position in one transaction (the tracking row first).
-When the read models are rebuilt (their generation moves), or a new collection
-year begins (a child still looked after is in its return), it starts again.
+When the read models are rebuilt (their generation moves), it starts again; when
+a new collection year begins, it works out again every child not adopted (a child
+still looked after is in the new year's return).
 
 It is caught up by every command, in its unit of work (`Tracker._finish`, after
 the read models and the sweep: an import whatever the findings lacked, any other
 command when they were current before it), by `journey check` and by the
 scheduler. So a check reads rows already worked out: over 100,000 children it
 costs a query. Every child is worked out again only after a rebuild of the read
-models, in a new collection year, or on a store that never had the findings
-(by `journey check`, the scheduler or the next import).
+models, or on a store that never had the findings (by `journey check`, the
+scheduler or the next import); in a new collection year, every child not adopted.
 
 A child's work-out reads only the milestones the problems come from
 (`record_problems.READS`) and the day of its last milestone, and which
@@ -58,9 +59,11 @@ def catch_up(app, db: Database) -> int:
     target, generation = read_tracking(db)
     position, built_for, year = _tracking(db)
     this_year = str(CollectionYear.of(clock.today()))
-    if built_for != generation or year != this_year:  # read models rebuilt, or a new collection year
+    if built_for != generation:  # read models rebuilt
         _start_again(db, position, built_for, generation, this_year)
         position = 0
+    elif year != this_year:  # a new collection year: the children still looked after are in its return
+        _new_year(db, position, generation, year, this_year)
     while position < target:
         last = min(position + BATCH_NOTIFICATIONS, target)
         # Which children changed, from the log's ids and topics alone; the adopters'
@@ -138,6 +141,32 @@ def _start_again(db: Database, position: int, built_for: int, generation: int, y
             db.execute("UPDATE tracking SET rules = ? WHERE projection = ?", [year, CHECKS])
             for table in ("check_findings", "check_children", "household_adopters"):
                 db.execute(f"DELETE FROM {table}")
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+
+
+def _new_year(db: Database, position: int, generation: int, year: str | None, this_year: str) -> None:
+    """Work out again, for a new collection year, the children whose findings can
+    change with it: those a year's return holds while they are still looked after
+    (the DfE's rules are checked for every year to this one). Which is a superset:
+    every child not adopted (an adoption order ends the last episode; a child at any
+    other stage may still be looked after). Where another process moved the
+    findings since, it leaves them to that one."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        moved = db.execute(
+            "UPDATE tracking SET rules = ? WHERE projection = ? AND position = ? AND generation = ? AND rules IS ?",
+            [this_year, CHECKS, position, generation, year],
+        ).rowcount == 1
+        if not moved:
+            db.rollback()
+            return
+        looked_after = sorted(row[0] for row in db.execute(
+            "SELECT stream_id FROM children WHERE stage != 'adopted'"))
+        for start in range(0, len(looked_after), CHILDREN_AT_ONCE):
+            _work_out(db, looked_after[start:start + CHILDREN_AT_ONCE])
     except BaseException:
         db.rollback()
         raise

@@ -151,3 +151,46 @@ def test_in_a_new_collection_year_a_command_leaves_the_findings_to_the_check(ser
     service.record(LA, "CV-1", "register_referral", "2017-10-01", recorded_by=BY)
     assert not _findings_held(service)[0]  # every child is worked out again by the check (or the scheduler), not by a command
     assert ("2025-26", "553") in rules(service.check(), "CV-2") and _findings_held(service)[0]
+
+
+def test_a_new_collection_year_works_out_again_only_the_children_not_adopted_and_finds_what_starting_again_finds(tmp_path):
+    """The sample agency checked in March, then in April (a new collection year):
+    the children not adopted are worked out again, the adopted ones kept, and the
+    findings are those of every child worked out afresh in April."""
+    import datetime
+
+    from factories import make_settings
+
+    from journey.domain import clock
+    from journey.service import Tracker
+    from projections import checks
+
+    clock.set_today(datetime.date(2024, 3, 20))
+    tracker = Tracker(make_settings(tmp_path / "sample"))
+    try:
+        tracker.load_sample("2024-03-20")
+        la = tracker.councils()[0]["name"]
+        tracker.child(la, "CV-2", {"date_of_birth": "2015-06-01", "sex": "2", "ethnicity": "WBRI"}, recorded_by=BY)
+        for name, on, *details in [("entered_care", "2018-01-10"), ("placement_order", "2018-07-03", {"authority": "placement_order"})]:
+            tracker.record(la, "CV-2", name, on, details[0] if details else None, recorded_by=BY)
+        march = tracker.check()
+        assert ("2024-25", "553") not in rules(march, "CV-2")
+        db = tracker.read_models()
+        adopted = db.execute("SELECT count(*) FROM children WHERE stage = 'adopted'").fetchone()[0]
+        assert 0 < adopted < march["children"]
+        clock.set_today(datetime.date(2024, 4, 2))
+        worked_out = []
+        original = checks._work_out
+        try:
+            checks._work_out = lambda db, ids: (worked_out.extend(ids), original(db, ids))
+            april = tracker.check()
+        finally:
+            checks._work_out = original
+        assert len(worked_out) == march["children"] - adopted  # the adopted children were kept as they were
+        assert ("2024-25", "553") in rules(april, "CV-2")  # the new year's return is checked
+        tracker.rebuild_read_models()  # every child worked out afresh
+        assert tracker.check()["problems"] == april["problems"]
+    finally:
+        tracker.close()
+        tracker.store.close()
+        clock.set_today(None)
