@@ -356,3 +356,21 @@ def test_a_foster_carer_adoption_whose_carers_came_before_the_tables_is_reported
     assert summary["placed"]["details"]["household"] == household == summary["adoption_order"]["details"]["household"]
     assert [w for w in done["warnings"] if w["rule"] == "adopters' details not kept"] == []
     assert service.household_summary(household)["children"]
+
+
+def test_a_match_before_the_first_episode_the_tables_hold_keeps_ad1s_adopters_on_the_placements_household(service, tmp_path):
+    """One year's return whose first episode of the child is the adoption placement
+    itself, matched in an earlier year: AD1's adopters are kept on the household the
+    placement is given, and the match names it."""
+    folder = write_return(tmp_path / "r", tables_of([FOSTERED_FOR_ADOPTION]))
+    episodes = folder / "episodes.csv"
+    lines = episodes.read_text().splitlines(keepends=True)
+    episodes.write_text(lines[0] + "".join(lines[4:]))  # only the placement of 15/08/2018; matched 01/08/2018
+    done = service.import_ssda903(folder, la=LA, recorded_by=BY)
+    assert done["written"]
+    assert [w for w in done["warnings"] if w["rule"] == "adopters' details not kept"] == []
+    summary = {m["milestone"]: m for m in service.child_summary(LA, "CV-2")["milestones"]}
+    household = summary["placed"]["details"]["household"]
+    assert summary["matched"]["details"] == {"household": household}
+    entries = service.household_history(household, viewer=VIEWER)["entries"]
+    assert [e.get("adopters") for e in entries if e.get("change") == "adopters"] == [{"number": "1", "sex": "F1", "legal_status": "L0"}]

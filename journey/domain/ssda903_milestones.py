@@ -450,6 +450,10 @@ def _matches(read: _Reader, ad1_rows, decisions) -> None:
             continue
         period = _period_on(child.periods, matched)
         leads_to = next((p for p in placements if p.occurred_on >= matched and p.period == period), None)
+        if leads_to is None and period == -1 and child.periods and child.periods[0].start is None:
+            # Matched before the first episode the tables hold, of a period begun
+            # before them (one year's return): the placement it led to is that period's.
+            leads_to = next((p for p in placements if p.occurred_on >= matched and p.period == child.periods[0].index), None)
         household = leads_to.details.get("household") if leads_to else None
         details = {"household": household} if household else {}
         child.milestones.append(Derived("matched", matched, details, period, row.file, row.number, "DATE_MATCH"))
