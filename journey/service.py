@@ -902,13 +902,17 @@ class Tracker:
         self._record_viewing(viewer, "journey", as_at=day, known_on=known_on, child=events[0])
         return {**_history(events[0], listed, known_on), "as_at": day.isoformat()}
 
-    def household_history(self, household_ref: str, *, as_known_on: str | None = None, viewer: dict) -> dict:
+    def household_history(self, household_ref: str, *, as_known_on: str | None = None, viewer: dict,
+                          within: Sequence[str] | None = None) -> dict:
         """Every event of the household's stream in the order recorded, with
-        sentences. The viewing is recorded in the view log."""
+        sentences. The viewing is recorded in the view log. A user tied to
+        councils (`within`) is not shown the copies of other councils' children's
+        milestones (nor their corrections and withdrawals)."""
         viewer = _viewer(viewer)
         events = self.store.household_events(household_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
-        listed = [dict(e, sentence=history.sentence(e)) for e in history.entries(events, known_on)]
+        listed = [dict(e, sentence=history.sentence(e))
+                  for e in self._household_entries_seen(history.entries(events, known_on), within)]
         self._record_viewing(viewer, "household history", known_on=known_on, household=events[0])
         return {
             "household": events[0].household_ref,
@@ -917,15 +921,17 @@ class Tracker:
         }
 
     def household_journey_as_at(self, household_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None,
-                                viewer: dict) -> dict:
+                                viewer: dict, within: Sequence[str] | None = None) -> dict:
         """The household's milestones as they stood on `as_at` (its own and the
         children's copied to it; by what is known now, or by what had been recorded
-        at `as_known_on`), in date order. The viewing is recorded in the view log."""
+        at `as_known_on`), in date order. The viewing is recorded in the view log.
+        A user tied to councils (`within`) is not shown other councils' children's."""
         viewer = _viewer(viewer)
         day = values.parse_date(as_at, "as-at date")
         events = self.store.household_events(household_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
-        listed = [dict(e, sentence=history.sentence(e)) for e in history.journey_as_at(events, day, known_on)]
+        listed = [dict(e, sentence=history.sentence(e))
+                  for e in self._household_entries_seen(history.journey_as_at(events, day, known_on), within)]
         self._record_viewing(viewer, "household journey", as_at=day, known_on=known_on, household=events[0])
         return {
             "household": events[0].household_ref,
@@ -933,6 +939,24 @@ class Tracker:
             "entries": listed,
             "as_at": day.isoformat(),
         }
+
+    def _household_entries_seen(self, entries: list[dict], within: Sequence[str] | None) -> list[dict]:
+        """A household's entries as a user tied to `within` may see them: its own,
+        and the copies of their own councils' children's milestones (a copy names
+        its child's council), with the corrections and withdrawals of those."""
+        if within is None:
+            return entries
+        hidden: set[int] = set()
+        seen = []
+        for entry in entries:
+            council = (entry.get("details") or {}).get("local_authority")
+            if entry["type"] == "milestone" and council and not self._sees(within, council):
+                hidden.add(entry["event_id"])
+                continue
+            if entry["type"] in ("correction", "withdrawal") and entry["corrects"]["event_id"] in hidden:
+                continue
+            seen.append(entry)
+        return seen
 
     def alert_history(self, alert_id: str) -> list[dict]:
         """Every change to an alert in the order recorded, each with its `sentence`."""

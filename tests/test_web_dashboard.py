@@ -241,11 +241,24 @@ def test_a_council_user_sees_a_shared_household_through_their_children_only(web_
     assert page.status_code == 200
     assert "SHARED-1" not in soup(page).find("main").find(id="children").find_next("table").get_text()
     assert "SHARED-1" not in soup(page).select_one("#milestones + table").get_text()
+    shown_history = soup(page).find(id="history").find_next("ol").get_text()
+    assert "SHARED-1" not in shown_history and other not in shown_history
+    assert "Registered" in shown_history or "registered" in shown_history  # the household's own entries are shown
     tina = web_app.test_client()
     sign_in(tina, "tina.tracker")  # the other council's: sees it through SHARED-1 only
     seen = tina.get(f"/households/{ref}")
     assert seen.status_code == 200
     assert {a.get_text() for a in soup(seen).select("#children + table tbody a")} == {"SHARED-1"}
+    assert "SHARED-1" in soup(seen).find(id="history").find_next("ol").get_text()
+    # the correction of the other council's copy is left out of this council's history too
+    tracker.correct(other, "SHARED-1", "matched", "2025-01-10", "2025-01-11", reason="keyed the wrong day", recorded_by="tests")
+    again = soup(client.get(f"/households/{ref}")).find(id="history").find_next("ol").get_text()
+    assert "SHARED-1" not in again and "keyed the wrong day" not in again and other not in again
+    as_at = tracker.household_journey_as_at(ref, "2025-03-01", viewer={"username": "t", "role": "tracker", "via": "web"},
+                                            within=[mine])["entries"]
+    assert not any((e.get("details") or {}).get("child_ref") == "SHARED-1" for e in as_at)
+    assert any((e.get("details") or {}).get("child_ref") == "SHARED-1" for e in tracker.household_journey_as_at(
+        ref, "2025-03-01", viewer={"username": "t", "role": "tracker", "via": "web"})["entries"])
 
 
 def written(tracker) -> int:

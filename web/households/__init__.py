@@ -56,7 +56,7 @@ def _error_field(error: JourneyError, default: str) -> str:
 def household(household_ref: str):
     pages.wait_for_change()
     summary = tracker().household_summary(household_ref, within=within())  # a 404 before anything is logged
-    history = tracker().household_history(summary["household_ref"], viewer=_viewer())
+    history = tracker().household_history(summary["household_ref"], viewer=_viewer(), within=within())
     return render_template("households/household.html", title=f"Household {summary['household_ref']}",
                            household=summary, history=history["entries"], milestone_words=milestone_words)
 
