@@ -903,21 +903,29 @@ class Tracker:
         return {**_history(events[0], listed, known_on), "as_at": day.isoformat()}
 
     def household_history(self, household_ref: str, *, as_known_on: str | None = None, viewer: dict,
-                          within: Sequence[str] | None = None) -> dict:
+                          within: Sequence[str] | None = None, offset: int = 0, limit: int | None = None) -> dict:
         """Every event of the household's stream in the order recorded, with
-        sentences. The viewing is recorded in the view log. A user tied to
-        councils (`within`) is not shown the copies of other councils' children's
-        milestones (nor their corrections and withdrawals)."""
+        sentences (`limit` of them from the `offset`-th, when given: a page of
+        them, the last page for an offset past the end; `total` says how many
+        there are). The viewing is recorded in the
+        view log. A user tied to councils (`within`) is not shown the copies of
+        other councils' children's milestones (nor their corrections and withdrawals)."""
         viewer = _viewer(viewer)
         events = self.store.household_events(household_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
-        listed = [dict(e, sentence=history.sentence(e))
-                  for e in self._household_entries_seen(history.entries(events, known_on), within)]
+        seen = self._household_entries_seen(history.entries(events, known_on), within)
+        offset = max(0, offset)
+        if limit is not None and limit > 0 and offset >= len(seen) > 0:  # past the end: the last page
+            offset = (len(seen) - 1) // limit * limit
+        shown = seen[offset:] if limit is None else seen[offset:offset + max(0, limit)]
+        listed = [dict(e, sentence=history.sentence(e)) for e in shown]
         self._record_viewing(viewer, "household history", known_on=known_on, household=events[0])
         return {
             "household": events[0].household_ref,
             "as_known_on": known_on.isoformat() if known_on else None,
             "entries": listed,
+            "total": len(seen),
+            "offset": offset,
         }
 
     def household_journey_as_at(self, household_ref: str, as_at: str | datetime.date, *, as_known_on: str | None = None,

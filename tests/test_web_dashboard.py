@@ -261,6 +261,47 @@ def test_a_council_user_sees_a_shared_household_through_their_children_only(web_
         ref, "2025-03-01", viewer={"username": "t", "role": "tracker", "via": "web"})["entries"])
 
 
+def test_a_households_long_lists_are_paged_each_on_its_own(web_app, manager):
+    tracker = tracker_of(web_app)
+    la = tracker.councils()[0]["name"]
+    tracker.record_household("BIG-1", "approved", "2023-01-05", recorded_by="tests")
+    for n in range(25):
+        ref = f"BIG-C{n:02d}"
+        tracker.record(la, ref, "entered_care", "2023-02-01", recorded_by="tests")
+        tracker.record(la, ref, "adm_decision", "2023-04-01", recorded_by="tests")
+        tracker.record(la, ref, "placement_order", "2023-06-01", {"authority": "placement_order"}, recorded_by="tests")
+        tracker.record(la, ref, "matched", f"2024-01-{n + 1:02d}", {"household": "BIG-1", "interagency": "no"}, recorded_by="tests")
+    summary = tracker.household_summary("BIG-1")
+    assert len(summary["children"]) == 25 and len(summary["milestones"]) == 26
+    views = tracker.view_log()["total"]
+    page = manager.get("/households/BIG-1")
+    assert page.status_code == 200 and page_problems(page) == []
+    assert tracker.view_log()["total"] == views + 1  # one viewing, whatever page of the history is shown
+    html = soup(page)
+    children = [a.get_text() for a in html.select("#children ~ table")[0].select("tbody a")]
+    assert children == [c["child_ref"] for c in summary["children"][:20]]
+    assert "1 to 20 of 25 children shown" in text_of(page)
+    navs = html.select("nav.govuk-pagination")
+    assert len(navs) == 3 and len({nav["aria-label"] for nav in navs}) == 3  # each list's own, each named
+    assert html.find("a", href="/households/BIG-1?children=2#children")
+    history = html.find(id="history").find_next("ol")
+    assert len(history.find_all("li")) == 20 and not history.get("start")
+    # the children's second page keeps the history's place, and the history's keeps the children's
+    second = soup(manager.get("/households/BIG-1?children=2&history=2"))
+    assert [a.get_text() for a in second.select("#children ~ table")[0].select("tbody a")] == \
+        [c["child_ref"] for c in summary["children"][20:]]
+    assert second.find("a", href="/households/BIG-1?history=2&children=1#children")
+    assert second.find("a", href="/households/BIG-1?children=2&history=1#history")
+    later = second.find(id="history").find_next("ol")
+    entries = tracker.household_history("BIG-1", viewer={"username": "t", "role": "manager", "via": "web"})["entries"]
+    assert later["start"] == "21" and len(later.find_all("li")) == len(entries) - 20
+    assert later.find_all("li")[0].get_text().startswith(entries[20]["sentence"])
+    # past the end, or not a number: the last page, or the first
+    assert soup(manager.get("/households/BIG-1?history=99")).find(id="history").find_next("ol")["start"] == "21"
+    assert not soup(manager.get("/households/BIG-1?history=x")).find(id="history").find_next("ol").get("start")
+    assert len(soup(manager.get("/households/BIG-1?milestones=2")).select("#milestones ~ table")[0].select("tbody tr")) == 6
+
+
 def written(tracker) -> int:
     """Events in the log besides the view log's (each showing of a household's
     page puts its viewing there)."""

@@ -171,23 +171,26 @@ def met_tag(met: bool | None) -> Markup:
     return Markup('<strong class="govuk-tag govuk-tag--red">Not met</strong>')
 
 
-def page_number() -> int:
+def page_number(name: str = "page") -> int:
     try:
-        number = int(request.args.get("page", "1"))
+        number = int(request.args.get(name, "1"))
     except ValueError:
         return 1
     return max(1, number)
 
 
-def pagination(page: int, pages: int, total: int, per_page: int, **args: Any) -> dict | None:
+def pagination(page: int, pages: int, total: int, per_page: int, *, param: str = "page", anchor: str = "",
+               label: str = "the list", **args: Any) -> dict | None:
     """The parameters of GOV.UK's pagination component for a list of `pages`,
-    each link keeping the list's filters (`args`); None for a single page."""
+    each link keeping the list's filters (`args`); None for a single page. A page
+    with several lists pages each by its own `param`, its links going to the
+    list (`anchor`, the id of its heading)."""
     if pages <= 1:
         return None
 
     def link(number: int) -> str:
         kept = {k: v for k, v in args.items() if v not in (None, "")}
-        return f"{request.path}?{urlencode({**kept, 'page': number})}"
+        return f"{request.path}?{urlencode({**kept, param: number})}" + (f"#{anchor}" if anchor else "")
 
     shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
     items, last = [], 0
@@ -201,7 +204,7 @@ def pagination(page: int, pages: int, total: int, per_page: int, **args: Any) ->
         "items": items,
         "previous": {"href": link(page - 1)} if page > 1 else None,
         "next": {"href": link(page + 1)} if page < pages else None,
-        "landmarkLabel": f"Pages of the list: {first_shown} to {min(total, page * per_page)} of {total} shown",
+        "landmarkLabel": f"Pages of {label}: {first_shown} to {min(total, page * per_page)} of {total} shown",
     }
 
 

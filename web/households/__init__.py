@@ -51,14 +51,39 @@ def _error_field(error: JourneyError, default: str) -> str:
             "milestone": "milestone"}.get(field or "", default)
 
 
+PER_PAGE = 20  # of each of the page's lists: its children, its milestones, its history
+LISTS = ("children", "milestones", "history")  # each paged by a parameter of its own name
+
+
+def _paged(name: str, total: int, chosen: dict[str, int]) -> dict:
+    """Where the page's list `name` stands: its page (past the last: the last),
+    the first item shown, and GOV.UK's pagination, whose links keep the other
+    lists' pages."""
+    last = pages.page_count(total, PER_PAGE)
+    page = min(chosen[name], last)
+    others = {other: n for other, n in chosen.items() if other != name and n > 1}
+    return {"page": page, "first": (page - 1) * PER_PAGE, "total": total,
+            "pagination": pages.pagination(page, last, total, PER_PAGE, param=name, anchor=name,
+                                           label=f"the household's {name}", **others)}
+
+
 @blueprint.route("/<path:household_ref>")
 @requires("view_children")
 def household(household_ref: str):
     pages.wait_for_change()
     summary = tracker().household_summary(household_ref, within=within())  # a 404 before anything is logged
-    history = tracker().household_history(summary["household_ref"], viewer=_viewer(), within=within())
-    return render_template("households/household.html", title=f"Household {summary['household_ref']}",
-                           household=summary, history=history["entries"], milestone_words=milestone_words)
+    chosen = {name: pages.page_number(name) for name in LISTS}
+    children = _paged("children", len(summary["children"]), chosen)
+    milestones = _paged("milestones", len(summary["milestones"]), chosen)
+    history = tracker().household_history(summary["household_ref"], viewer=_viewer(), within=within(),
+                                          offset=(chosen["history"] - 1) * PER_PAGE, limit=PER_PAGE)
+    chosen["history"] = history["offset"] // PER_PAGE + 1  # (past its last page: the last)
+    return render_template(
+        "households/household.html", title=f"Household {summary['household_ref']}", household=summary,
+        children=dict(children, rows=summary["children"][children["first"]:children["first"] + PER_PAGE]),
+        milestones=dict(milestones, rows=summary["milestones"][milestones["first"]:milestones["first"] + PER_PAGE]),
+        history=dict(_paged("history", history["total"], chosen), rows=history["entries"]),
+        milestone_words=milestone_words)
 
 
 def _record_page(summary: dict, *, errors: dict | None = None, form: dict | None = None, status: int = 200):
