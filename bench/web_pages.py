@@ -2,7 +2,7 @@
 the Flask test client over the bench's application (bench/_web_server.py, with
 its empty page), on the sample agency, the same pages as bench/web.py.
 
-    .venv/bin/python bench/web_pages.py [--times 40] [--profile PAGE] [--data-dir DIR]
+    .venv/bin/python bench/web_pages.py [--times 40] [--profile PAGE] [--data-dir DIR] [--save DIR]
 
 Prints each page's median and minimum in ms of the whole request (sign-in
 check, read-model catch-up, queries, template), and the median of the CPU time
@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PAGE", help=f"profile one page: one of {', '.join(bench_web.PAGES)}")
     parser.add_argument("--callers", metavar="NAME", help="with --profile: who calls the functions matching NAME")
     parser.add_argument("--data-dir", type=Path, help="a store to copy and serve instead of the sample agency")
+    parser.add_argument("--save", metavar="DIR", type=Path,
+                        help="write each page (its first address) to DIR, to compare a page's markup before and after a change")
     args = parser.parse_args()
     clock.set_today(TODAY)
     scratch = Path(tempfile.mkdtemp(prefix="journey-bench-pages-"))
@@ -68,6 +70,12 @@ def main() -> None:
         for paths in urls.values():  # templates compiled, connections opened
             for path in paths:
                 assert client.get(path).status_code == 200, path
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            for name, paths in urls.items():
+                html = client.get(paths[0]).get_data(as_text=True)
+                (args.save / f"{name.replace(' ', '-')}.html").write_text(re.sub(r'(nonce|value)="[^"]{20,}"', r'\1=""', html))
+            print(f"pages written to {args.save}")
         if args.profile:
             profile = cProfile.Profile()
             paths = urls[args.profile]

@@ -1,6 +1,6 @@
 """The rows of the long lists, as plain HTML: an alert of the alerts page, a
-child of the waiting list, an item of a child's timeline, and a household's
-children, milestones and history.
+child of the waiting list, an item of a child's timeline, a household's
+children, milestones and history, and the dashboard's open breaches and trend.
 
 A page's template keeps its layout and calls these for each row: a row in the
 template costs many times more (each value looked up, escaped and joined by
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from journey.domain.words import STAGE_WORDS, milestone_words
+from journey.domain.words import STAGE_WORDS, counted, milestone_words
 from web.pages import (
-    DAYS_FROM_WORDS, GROUP_WORDS, child_url, day, level_tag, moment, path, status_tag, subject_link,
+    DAYS_FROM_WORDS, GROUP_WORDS, child_url, day, level_tag, met_tag, moment, path, status_tag, subject_link,
 )
 
 
@@ -143,3 +143,47 @@ def history_item(entry: dict) -> Markup:
     """An item of a household's history."""
     note = f' Note: {escape(entry["note"])}' if entry.get("note") else ""
     return Markup(f'<li>{escape(entry["sentence"])}{note}</li>')
+
+
+def breach_row(rule: str, counts: dict, columns: list, rule_titles: dict[str, str]) -> Markup:
+    """A row of the dashboard's open breaches: one timescale's count in each
+    council's column (None: the adoptive households'), each linked to those alerts."""
+    title = escape(rule_titles.get(rule, rule))
+    cells = []
+    for la in columns:
+        n = counts.get(la)
+        if n:
+            href = escape(path("alerts.list_alerts", query={"la": la, "rule": rule, "level": "breach"}))
+            words = f'{"breach" if n == 1 else "breaches"}: {title}, {escape(la or "adoptive households")}'
+            shown = f'<a class="govuk-link" href="{href}">{n}<span class="govuk-visually-hidden"> {words}</span></a>'
+        else:
+            shown = "0"
+        cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric" data-council="{escape(la or "")}">{shown}</td>')
+    return Markup(
+        f'<tr class="govuk-table__row" data-rule="{escape(rule)}">\n'
+        f'      <th scope="row" class="govuk-table__header">{title}</th>\n      '
+        + "\n      ".join(cells) + "\n    </tr>"
+    )
+
+
+def trend_row(year: dict) -> Markup:
+    """A row of the dashboard's table of A2 and A10 by financial year."""
+    cells = []
+    for m in ("A2", "A10"):
+        f = year[m]
+        days = f["average_days"]
+        shown = (f'{escape(days)} <span class="govuk-body-s">({escape(counted(f["children"], "child", "children"))})</span>'
+                 if days is not None else "None adopted")
+        threshold = f["threshold_days"]
+        cells.append(
+            f'<td class="govuk-table__cell govuk-table__cell--numeric" data-measure="{m}" data-days="{escape("" if days is None else days)}">{shown}</td>\n'
+            f'      <td class="govuk-table__cell govuk-table__cell--numeric" data-measure="{m}" data-threshold="{escape("" if threshold is None else threshold)}">'
+            f'{escape("None set" if threshold is None else threshold)}</td>\n'
+            f'      <td class="govuk-table__cell">{met_tag(f["met"])}</td>'
+        )
+    to_date = " (to date)" if year.get("to_date") else ""
+    return Markup(
+        f'<tr class="govuk-table__row" data-year="{escape(year["financial_year"])}">\n'
+        f'      <th scope="row" class="govuk-table__header">{escape(year["financial_year"])}{to_date}</th>\n      '
+        + "\n      ".join(cells) + "\n    </tr>"
+    )
