@@ -36,7 +36,7 @@ import types
 import tomllib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import get_topic
@@ -133,6 +133,15 @@ HOUSEHOLD_OWN_MILESTONES = tuple(m for m in milestone_words.HOUSEHOLD_MILESTONES
 CannotCopy, TargetNotEmpty = copying.CannotCopy, copying.TargetNotEmpty
 TablesRefused = ssda903_tables.TablesRefused
 SheetRefused = sheet_mapping.SheetRefused
+
+
+class Steps(Protocol):
+    """Told of each step of a long command as it begins (an import: checking and
+    writing, then the read models, the alerts and the checks' findings), for an
+    interface to show: `total` is how many `progress(n)` will count in the step,
+    None for a step not counted."""
+
+    def step(self, words: str, total: int | None = None) -> None: ...
 
 
 class NoTrackerData(JourneyError):
@@ -295,7 +304,7 @@ class Tracker:
     def _clock_rows_of_streams(self, stream_ids: list[str]) -> tuple[list[dict], list[str]]:
         return alerts.clock_rows_of_streams_from_read_model(self._read_models().conn, stream_ids)
 
-    def _finish(self, done: dict, *, checks: bool = False) -> dict:
+    def _finish(self, done: dict, *, checks: bool = False, steps: Steps | None = None) -> dict:
         """After a write: read models to the new position, the changed streams swept,
         then the checks' findings of the changed children worked out again, so that
         `journey check` after a command is a query. An import (`checks`) catches the
@@ -307,6 +316,7 @@ class Tracker:
         The write is saved whatever happens here: if the read models or alerts
         cannot be brought up to date (a disk full, a locked file), the answer says
         so in `warning` and the scheduler's catch-up sweeps the streams within seconds.
+        A long command's `steps` is told as each step begins.
         """
         self._wrote()
         streams = done.pop("streams", [])
@@ -314,8 +324,12 @@ class Tracker:
         try:
             checks = checks or (done.get("position") is not None and record_checks.current(self._read_models()))
             if done.get("position") is not None:
+                if steps:
+                    steps.step("Bringing the figures and lists up to date")
                 self.read_models()
             if streams:
+                if steps:
+                    steps.step(f"Raising and closing the alerts of the {counted(len(streams), 'child or household', 'children and households')} written")
                 report = alerts.sweep_streams(self.store, streams, clock_rows=self._clock_rows_of_streams)
                 done["alerts"] = dict(report.counts)
                 if report.changes:
@@ -329,6 +343,8 @@ class Tracker:
             return done
         try:
             if checks and done.get("position") is not None:
+                if steps:
+                    steps.step("Checking the records against the DfE's rules (journey check)")
                 record_checks.catch_up(self.store, self._read_models())
         except (JourneyError, OSError, sqlite3.Error) as error:
             done["warning"] = (f"the checks' findings not updated ({getattr(error, 'message', error)}); "
@@ -423,19 +439,22 @@ class Tracker:
     # -- commands: files and the sample ------------------------------------------------------
 
     def import_milestones(self, path: str | Path, *, skip_invalid: bool = False, recorded_by: str,
-                          progress: Callable[[int], None] | None = None) -> dict:
+                          progress: Callable[[int], None] | None = None, steps: Steps | None = None) -> dict:
         """Import a milestones CSV, checked whole first; its children's read models
         and alerts are current when it returns. `progress(n)` is called as children
-        are checked and written (twice the number of children in all). A file refused
-        as a whole (`FileRefused`: not UTF-8, a column named twice, a row longer or
-        shorter than the header, ...) is refused before the store is opened."""
+        are checked and written (twice the number of children in all); `steps` is
+        told of each step after the writing (see `Steps`). A file refused as a whole
+        (`FileRefused`: not UTF-8, a column named twice, a row longer or shorter
+        than the header, ...) is refused before the store is opened."""
         with _cycle_collector_paused():
             rows = milestones_file.read_rows(Path(path))
             self._before_writing()
-            return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+            return self._import_rows(rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress,
+                                     steps=steps)
 
     def import_ssda903(self, path: str | Path, *, la: str, year: str | None = None, skip_invalid: bool = False,
-                       recorded_by: str, report_file: str | Path | None = None) -> dict:
+                       recorded_by: str, report_file: str | Path | None = None, progress: Callable[[int], None] | None = None,
+                       steps: Steps | None = None) -> dict:
         """Load a council's SSDA903 return: the folder `path` of its CSV tables (each
         recognised by its columns), one collection `year`'s (`2018-19`) or, with none,
         any number of years'. Every child is checked first (codes outside the DfE's
@@ -450,7 +469,9 @@ class Tracker:
 
         A folder that is not a return (`TablesRefused`), a year not written as a
         collection year, or a council the agency file does not list is refused
-        before the store is opened."""
+        before the store is opened. `steps` is told of each step (checking and
+        writing the children, counted by `progress(n)`: twice the children in all;
+        then each step after the writing)."""
         collection_year = None
         if year:
             try:
@@ -462,12 +483,16 @@ class Tracker:
             Agency.load(self.settings.data_dir).council(la)
             self._before_writing()
             before = self.log_length()
+            if steps:
+                children = len(ssda903_return.children_in(tables))
+                steps.step(f"Checking and writing the return's {counted(children, 'child', 'children')}", 2 * children)
             report = ssda903_return.import_return(self.store, tables, la=la, year=collection_year,
-                                                  skip_invalid=skip_invalid, recorded_by=recorded_by)
-            return self._after_load(report, before, report_file)
+                                                  skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
+            return self._after_load(report, before, report_file, steps)
 
     def import_tracker_sheet(self, path: str | Path, *, mapping: str | Path, la: str | None = None,
-                             skip_invalid: bool = False, recorded_by: str, report_file: str | Path | None = None) -> dict:
+                             skip_invalid: bool = False, recorded_by: str, report_file: str | Path | None = None,
+                             progress: Callable[[int], None] | None = None, steps: Steps | None = None) -> dict:
         """Load a council's spreadsheet tracker: `path` is a CSV or .xlsx file of one
         row a child, read by the TOML `mapping` (which sheet and header row, the
         council or the column naming it, the child's reference, which column holds
@@ -483,7 +508,8 @@ class Tracker:
 
         A sheet or mapping that cannot be read, a header that does not match the
         mapping (`SheetRefused`), or a council the agency file does not list, is
-        refused before the store is opened."""
+        refused before the store is opened. `steps` and `progress` as for the 903
+        return (a row a child)."""
         with _cycle_collector_paused():
             plan = sheet_mapping.read_mapping(Path(mapping))
             sheet = tracker_sheet.read_sheet(Path(path), plan)
@@ -491,11 +517,14 @@ class Tracker:
                 Agency.load(self.settings.data_dir).council(la or plan.council)
             self._before_writing()
             before = self.log_length()
+            if steps:
+                steps.step(f"Checking and writing the sheet's {counted(len(sheet.rows), 'row')}", 2 * len(sheet.rows))
             report = tracker_sheet.import_sheet(self.store, sheet, plan, la=la, skip_invalid=skip_invalid,
-                                                recorded_by=recorded_by)
-            return self._after_load(report, before, report_file)
+                                                recorded_by=recorded_by, progress=progress)
+            return self._after_load(report, before, report_file, steps)
 
-    def _after_load(self, report: paired_load.LoadReport, before: int, report_file: str | Path | None) -> dict:
+    def _after_load(self, report: paired_load.LoadReport, before: int, report_file: str | Path | None,
+                    steps: Steps | None = None) -> dict:
         """A paired load's answer (903 return, spreadsheet tracker), its report
         written to `report_file` if given, once read models and alerts are current."""
         if report_file:
@@ -504,25 +533,26 @@ class Tracker:
         position = self.log_length()
         done["position"] = position if position > before else None
         done["streams"] = list(report.streams_written)
-        return self._finish(done, checks=True)
+        return self._finish(done, checks=True, steps=steps)
 
     def count_children_in(self, path: str | Path) -> int:
         """How many children a milestones file names (for a progress bar)."""
         return milestones_file.children_named(milestones_file.read_rows(Path(path)))
 
-    def _import_rows(self, rows: list, *, skip_invalid: bool, recorded_by: str, progress=None) -> dict:
+    def _import_rows(self, rows: list, *, skip_invalid: bool, recorded_by: str, progress=None, steps: Steps | None = None) -> dict:
         before = self.store.recorder.max_notification_id() or 0
         report = milestones_file.import_milestones(self.store, rows, skip_invalid=skip_invalid, recorded_by=recorded_by, progress=progress)
-        return self._after_import(report, before, list(report.streams_written))
+        return self._after_import(report, before, list(report.streams_written), steps)
 
-    def _after_import(self, report: milestones_file.ImportReport, before: int, streams: list[str]) -> dict:
+    def _after_import(self, report: milestones_file.ImportReport, before: int, streams: list[str],
+                      steps: Steps | None = None) -> dict:
         """The import's answer, once its read models and alerts are current; `streams`
         are those it wrote, the log ending at `before` when it began."""
         done = import_report(report)
         position = self.log_length()
         done["position"] = position if position > before else None
         done["streams"] = streams
-        return self._finish(done, checks=True)
+        return self._finish(done, checks=True, steps=steps)
 
     def load_sample(self, as_of: str | datetime.date | None = None, *, wait: bool = False) -> dict:
         """Load the sample regional adoption agency (as of `as_of`, default today;

@@ -71,6 +71,12 @@ def test_a_good_file_imports(tmp_path, data_dir):
 
     assert result.exit_code == 0, result.output
     assert "Imported 11 milestones for 3 children; 0 rows were already recorded." in result.stdout
+    # each step after the writing said on standard error as it begins, in order
+    steps = ["Importing good.csv", "Bringing the figures and lists up to date...",
+             "Raising and closing the alerts of the 4 children and households written...",
+             "Checking the records against the DfE's rules (journey check)..."]
+    said = [line for line in result.stderr.replace("\r", "\n").splitlines() if any(line.startswith(s[:20]) for s in steps)]
+    assert [line.split("  ")[0].rstrip() for line in said] == steps, result.stderr
     app = open_app(data_dir)
     j = app.summary(LA, "CV-101")
     assert j["attributes"] == {"date_of_birth": "2021-03-04", "sex": "1", "ethnicity": "WBRI", "disability": False, "sibling_group": "SG-7"}

@@ -252,6 +252,9 @@ def test_the_cli_imports_a_return_and_writes_its_report(tmp_path):
     result = cli(data, "import", "ssda903", str(folder), "--la", "Coventry", "--skip-invalid", "--year", "2018-19")
     assert result.exit_code == 3 and "Skipped 1 child with problems: CV-1" in result.stderr
     assert "for 3 children" in result.stdout
+    assert result.stderr.index("Checking and writing the return's 4 children") < \
+        result.stderr.index("Bringing the figures and lists up to date...") < \
+        result.stderr.index("Checking the records against the DfE's rules (journey check)...")
     assert cli(data, "import", "ssda903", str(folder), "--la", "Coventry", "--year", "2018/19").exit_code == 1
     assert "(--year)" in cli(data, "import", "ssda903", str(folder), "--la", "Coventry", "--year", "2018/19").stderr
 

@@ -219,6 +219,8 @@ def test_the_cli_refuses_a_bad_sheet_with_exit_status_3_and_writes_its_report(tm
     assert result.exit_code == 3
     assert "t.csv row 3 column 'PO': child CV-2: problem: not a date: placement_order: 'soon' is not a date" in result.stderr
     assert "Nothing imported: 1 problem in 1 child." in result.stderr
+    assert "Checking and writing the sheet's 2 rows" in result.stderr
+    assert "Bringing the figures" not in result.stderr  # nothing was written: no step after the writing
     with open(tmp_path / "report.csv", newline="") as f:
         [row] = list(csv.DictReader(f))
     assert (row["kind"], row["file"], row["row"], row["column"], row["child"], row["rule"]) == (
@@ -226,6 +228,7 @@ def test_the_cli_refuses_a_bad_sheet_with_exit_status_3_and_writes_its_report(tm
     result = cli(data, "import", "tracker", str(sheet), "--mapping", str(mapping), "--skip-invalid", "--la", "coventry")
     assert result.exit_code == 3 and "Skipped 1 child with problems: CV-2" in result.stderr
     assert "Imported the tracker t.csv of Coventry: 5 milestones added and 0 corrections for 1 child" in result.stdout
+    assert "Raising and closing the alerts of the 2 children and households written..." in result.stderr  # CV-1, its household
     result = cli(data, "import", "tracker", str(sheet), "--mapping", str(tmp_path / "m.toml"), "--la", "Narnia")
     assert result.exit_code == 1
 

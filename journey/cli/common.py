@@ -47,6 +47,37 @@ OPTION_OF_FIELD = {
 }
 
 
+class StepsShown:
+    """A long command's steps on standard error, as the service tells them: a
+    progress bar for a step it counts (`progress`), a line for one it does not."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def step(self, words: str, total: int | None = None) -> None:
+        self.close()
+        if total:
+            self._bar = click.progressbar(length=total, label=words, file=sys.stderr)
+            self._bar.__enter__()
+        else:
+            click.echo(f"{words}...", err=True)
+
+    def progress(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def __enter__(self) -> StepsShown:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 class Context:
     """What every command needs: settings now, the service when first asked."""
 

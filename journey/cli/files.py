@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from journey.cli.common import EXIT_BAD_ROWS, default_user, pass_context, say_alerts
+from journey.cli.common import EXIT_BAD_ROWS, StepsShown, default_user, pass_context, say_alerts
 from journey.domain.words import counted
 
 
@@ -47,8 +47,10 @@ def import_milestones_command(obj, file, skip_invalid):
     """
     tracker = obj.tracker
     children = tracker.count_children_in(file)
-    with click.progressbar(length=children * 2, label=f"Importing {file.name}", file=sys.stderr) as bar:
-        report = tracker.import_milestones(file, skip_invalid=skip_invalid, recorded_by=f"{default_user()} (import of {file.name})", progress=bar.update)
+    with StepsShown() as shown:
+        shown.step(f"Importing {file.name}", children * 2)
+        report = tracker.import_milestones(file, skip_invalid=skip_invalid, recorded_by=f"{default_user()} (import of {file.name})",
+                                           progress=shown.progress, steps=shown)
     print_import_report(report)
 
 
@@ -102,8 +104,10 @@ def import_ssda903_command(obj, path, la, year, skip_invalid, report_file):
     kept, and the difference reported; a milestone of an earlier return that this
     one no longer holds is reported, not withdrawn.
     """
-    done = obj.tracker.import_ssda903(path, la=la, year=year, skip_invalid=skip_invalid,
-                                      recorded_by=default_user(), report_file=report_file)
+    with StepsShown() as shown:
+        done = obj.tracker.import_ssda903(path, la=la, year=year, skip_invalid=skip_invalid,
+                                          recorded_by=default_user(), report_file=report_file,
+                                          progress=shown.progress, steps=shown)
     print_load_notes(done)
     click.echo(f"Imported the {done['year'] or ''}{' ' if done['year'] else ''}903 return of {done['local_authority']}: "
                f"{counted(done['milestones_added'], 'milestone')} added and {counted(done['corrections'], 'correction')} "
@@ -163,8 +167,10 @@ def import_tracker_command(obj, file, mapping, la, skip_invalid, report_file):
     the reason naming the file, sheet, row and column; a correction made in the
     tracker is kept, and the difference reported.
     """
-    done = obj.tracker.import_tracker_sheet(file, mapping=mapping, la=la, skip_invalid=skip_invalid,
-                                            recorded_by=default_user(), report_file=report_file)
+    with StepsShown() as shown:
+        done = obj.tracker.import_tracker_sheet(file, mapping=mapping, la=la, skip_invalid=skip_invalid,
+                                                recorded_by=default_user(), report_file=report_file,
+                                                progress=shown.progress, steps=shown)
     print_load_notes(done)
     click.echo(f"Imported the tracker {file.name} of {done['local_authority']}: "
                f"{counted(done['milestones_added'], 'milestone')} added and {counted(done['corrections'], 'correction')} "
