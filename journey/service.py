@@ -1074,6 +1074,31 @@ class Tracker:
         `household_ref`, `interagency`, `stage`, `approved_on` and `withdrawn_on`."""
         return queries.household_choices(self.read_models())
 
+    def household_choices_for(self, la: str, child_ref: str, *, within: Sequence[str] | None = None) -> dict:
+        """The households to offer first for one of a child's milestones that names
+        a household (a link, a match panel, a match, a placement), rather than every
+        household the agency has ever recorded: `named`, those the child's current
+        milestones name (its link, its match: the one a placement is usually with),
+        then `waiting`, those approved and waiting to be matched today (A11),
+        longest waiting first, each with `approved_on` and `days_waiting`; and
+        `known`, how many households the agency has in all (any of them can be
+        given by reference). A child outside `within` is `ChildNotFound`."""
+        child = self.child_summary(self.store.council(la).name, child_ref.strip(), within=within)
+        named = list(dict.fromkeys(m["details"]["household"] for m in child["milestones"]
+                                   if (m.get("details") or {}).get("household")))
+        db = self.read_models()
+        offered, waiting = set(named), []
+        for w in queries.households_waiting(db, clock.today()):
+            if w["household_ref"] not in offered:
+                offered.add(w["household_ref"])
+                waiting.append(w)
+        known = next(iter(db.query("SELECT count(*) AS n FROM households")))["n"]
+        return {"named": named, "waiting": waiting, "known": known}
+
+    def household_refs(self) -> set[str]:
+        """The reference of every household the agency has recorded."""
+        return {r["household_ref"] for r in self.read_models().query("SELECT household_ref FROM households")}
+
     def stages(self, *, la: str | None = None) -> dict:
         """How many children are at each stage today."""
         counts = queries.children_by_stage(self.read_models(), self.council_name(la))

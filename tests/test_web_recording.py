@@ -117,16 +117,49 @@ def test_the_second_step_asks_for_the_chosen_milestones_details_only(terry, trac
     tracker.record(LA, NEW, "entered_care", "2024-01-10", recorded_by=BY)
     page = terry.get(f"{child_path()}/record?milestone=placed")
     names = {f["name"] for f in soup(page).find_all(["input", "select", "textarea"]) if f.get("type") != "hidden"}
-    assert names == {"occurred_on-day", "occurred_on-month", "occurred_on-year", "household", "moved_in_on-day",
+    assert names == {"occurred_on-day", "occurred_on-month", "occurred_on-year", "household", "household_other", "moved_in_on-day",
                      "moved_in_on-month", "moved_in_on-year", "foster_carer_adoption"}
     options = [o["value"] for o in soup(page).select("select#household option")]
-    assert options[0] == "" and options[1:] == [h["household_ref"] for h in tracker.household_choices()]
+    offered = tracker.household_choices_for(LA, NEW)
+    assert offered["named"] == [] and offered["known"] > len(offered["waiting"]) > 0
+    assert options[0] == "" and options[1:] == [w["household_ref"] for w in offered["waiting"]]
     reversal = terry.get(f"{child_path()}/record?milestone=decision_reversed")
     assert [r["value"] for r in soup(reversal).select("input[name=reason]")] == ["RD1", "RD2", "RD3", "RD4"]
     assert "RD2: The court did not make a placement order" in text_of(reversal)
     for query in ("milestone=nope", "chosen=1"):
         choose = terry.get(f"{child_path()}/record?{query}")
         assert choose.status_code == 400 and summary_items(choose) == [("Choose the milestone to record", "#milestone")]
+
+
+def test_the_household_list_offers_the_childs_households_then_those_waiting_and_any_other_can_be_typed(terry, tracker):
+    tracker.record(LA, NEW, "entered_care", "2024-01-10", recorded_by=BY)
+    waiting = [w["household_ref"] for w in tracker.household_choices_for(LA, NEW)["waiting"]]
+    every = sorted(tracker.household_refs())
+    assert 0 < len(waiting) < len(every)
+    tracker.record(LA, NEW, "adm_decision", "2024-03-01", recorded_by=BY)
+    tracker.record(LA, NEW, "placement_order", "2024-05-01", {"authority": "placement_order"}, recorded_by=BY)
+    other = next(ref for ref in every if ref not in waiting)  # not in the list: matched, withdrawn or never approved
+    assert record(terry, "matched", "2024-09-02", household=waiting[-1]).status_code == 302
+    page = terry.get(f"{child_path()}/record?milestone=placed")
+    assert page.status_code == 200 and page_problems(page) == []
+    options = [o["value"] for o in soup(page).select("select#household option")][1:]
+    assert options == [waiting[-1]] + [ref for ref in waiting if ref != waiting[-1]]  # the child's match first
+    assert "named in this child's record" in soup(page).select("select#household option")[1].get_text()
+    assert f"any of the agency's {len(every)} households" in text_of(page)
+    # another household, typed: recorded with it
+    done = record(terry, "link_identified", "2024-08-01", household_other=other)
+    assert done.status_code == 302, text_of(done)
+    assert milestone_of(tracker, "link_identified")["details"]["household"] == other
+    # one never recorded, or two households at once: refused, nothing written, the typed field marked
+    before = tracker.log_length()
+    unknown = record(terry, "match_panel", "2024-08-20", household_other="NO-SUCH-HH")
+    assert unknown.status_code == 400 and tracker.log_length() == before
+    assert summary_items(unknown) == [("No household NO-SUCH-HH is recorded: check the reference, or choose one from the list",
+                                      "#household_other")]
+    assert marked(unknown, "household_other")
+    both = record(terry, "match_panel", "2024-08-20", household=waiting[0], household_other=other)
+    assert both.status_code == 400 and tracker.log_length() == before
+    assert summary_items(both)[0][1] == "#household_other"
 
 
 def test_the_child_page_links_to_the_forms_for_trackers_only(web_app, tracker, terry):

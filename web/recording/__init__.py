@@ -55,14 +55,6 @@ def _milestone(child: dict, event_id: int) -> dict:
     return found
 
 
-def _households() -> list[dict]:
-    return tracker().household_choices()
-
-
-def _household_refs() -> list[str]:
-    return [h["household_ref"] for h in _households()]
-
-
 def _choices(milestone: str) -> dict[str, list[tuple[str, str]]]:
     """The options of each coded detail, as (value, words) pairs."""
     return {
@@ -77,18 +69,16 @@ def _choices(milestone: str) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _household_options() -> list[tuple[str, str]]:
-    options = []
-    for h in _households():
-        about = []
-        if h["approved_on"]:
-            about.append(f"approved {pages.day(h['approved_on'])}")
-        if h["interagency"]:
-            about.append("interagency")
-        if h["withdrawn_on"]:
-            about.append(f"withdrew {pages.day(h['withdrawn_on'])}")
-        options.append((h["household_ref"], h["household_ref"] + (f" ({', '.join(about)})" if about else "")))
-    return options
+def _household_options(child: dict) -> dict:
+    """The households the form offers for the child (`Tracker.household_choices_for`:
+    those its milestones name, then those approved and waiting to be matched), as
+    (reference, words) pairs, and how many the agency has in all (any of which the
+    tracker can type instead)."""
+    offered = tracker().household_choices_for(child["local_authority"], child["child_ref"], within=within())
+    options = [(ref, f"{ref} (named in this child's record)") for ref in offered["named"]]
+    options += [(w["household_ref"], f"{w['household_ref']} (approved {pages.day(w['approved_on'])}, "
+                                     f"{counted(w['days_waiting'], 'day')} waiting to be matched)") for w in offered["waiting"]]
+    return {"options": options, "known": offered["known"]}
 
 
 def _date_parts(name: str, value: str | None) -> dict[str, str]:
@@ -224,7 +214,7 @@ def record(council: str, child_ref: str):
     if request.method == "GET":
         return _record_page(child, milestone, form={})
     form = request.form.to_dict()
-    households = _household_refs() if "household" in forms.milestone_fields(milestone) else []  # only a household's milestone reads them
+    households = sorted(tracker().household_refs()) if "household" in forms.milestone_fields(milestone) else []  # only a household's milestone reads them
     arguments, errors = forms.load(forms.record_schema(milestone, households), request.form)
     if errors:
         return _record_page(child, milestone, form=form, errors=errors)
@@ -253,7 +243,8 @@ def _record_page(child: dict, milestone: str, *, form: dict, errors: dict | None
     return _render(
         "record.html", child, title=f"Record {words.noun(milestone)}", milestone=milestone,
         milestone_title=words.milestone_title(milestone), details=forms.milestone_fields(milestone),
-        form=form, errors=errors, choices=_choices(milestone), households=_household_options(),
+        form=form, errors=errors, choices=_choices(milestone),
+        households=_household_options(child) if "household" in forms.milestone_fields(milestone) else None,
         action=url_for("recording.record", **_slugs(child)),
         change=url_for("recording.record", **_slugs(child)),
     )

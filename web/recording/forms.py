@@ -130,10 +130,22 @@ def record_schema(milestone: str, households: list[str]) -> Schema:
     names = milestone_fields(milestone)
     declared: dict[str, fields.Field] = {"occurred_on": DateParts("occurred_on", required=True)}
     declared.update({name: detail_field(milestone, name, households) for name in names})
+    known = set(households)
+    if "household" in names:
+        declared["household_other"] = _text(limit=100)
 
     class RecordSchema(FormSchema.from_dict(declared)):  # type: ignore[misc]
         @post_load
         def arguments(self, data: dict, **kwargs: Any) -> dict:
+            other = data.pop("household_other", None)
+            if other:  # a household not in the list, by its reference
+                if other not in known:
+                    raise ValidationError(f"No household {other} is recorded: check the reference, or choose one from the list",
+                                          "household_other")
+                if data.get("household") not in (None, other):
+                    raise ValidationError("Choose a household from the list or type another household's reference, not both",
+                                          "household_other")
+                data["household"] = other
             return {"milestone": milestone, "occurred_on": data["occurred_on"], "details": _details(milestone, data, names)}
 
     return RecordSchema()

@@ -38,6 +38,7 @@ MILESTONE_NOUNS = {
 
 DETAIL_LABELS = {
     "household": "Adoptive household",
+    "household_other": "Or another household's reference",
     "authority": "Authority to place",
     "kind": "Kind of early permanence placement",
     "reason": "Reason",
@@ -50,7 +51,7 @@ DETAIL_LABELS = {
     "expected_due_date": "Expected due date",
 }
 DETAIL_HINTS = {
-    "household": "The agency's households, by reference.",
+    "household": "The households named in the child's record, then those approved and waiting to be matched, longest waiting first.",
     "legal_status": "The 903 legal status code, for example C1 (interim care order), C2 (full care order) or V2.",
     "moved_in_on": "For a foster-carer adoption: the day the child began to live with these carers. For example, 27 3 2024.",
     "expected_due_date": "For example, 27 3 2025.",
