@@ -47,6 +47,7 @@ from journey.alerts import digest as digests
 from journey.alerts.review import closed_in_time, subject_alerts
 from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
+from journey.domain.milestones import Milestone, in_journey_order
 from journey.domain.calendar import financial_year_of, financial_year_start, parse_quarter
 from journey.domain.access import (
     PERMISSIONS,
@@ -94,6 +95,7 @@ from journey.store.sign_ins import FailedSignIns
 from journey.store.view_log import VIA, Viewing, ViewLogTable
 from projections import checks as record_checks
 from projections import known, projector, queries, reports
+from projections.derive import household_stage
 from projections.facts import projected as projected_topic
 from projections.store import open_read_models
 
@@ -1193,8 +1195,12 @@ class Tracker:
         withdrawn), and the children matched or placed with it.
 
         A user tied to councils (`within`) sees a household only through their own
-        children: the children and copies of other councils are left out, and a
-        household with none of theirs is `HouseholdNotFound`, as one never recorded."""
+        children: the children and copies of other councils are left out, its
+        `stage` and `stage_since` are those its own milestones and their children's
+        give it, an approval's `matched_on` is kept only when it is one of their
+        children's matches, and a household with none of theirs is
+        `HouseholdNotFound`, as one never recorded. (Whether it is `waiting` to be
+        matched is the household's own: it names no child and no date of one.)"""
         db = self.read_models()
         stream_id = str(self.store.household_id(household_ref.strip()))
         found = queries.household(db, stream_id, clock.today())
@@ -1202,10 +1208,19 @@ class Tracker:
             raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
         if within is not None:
             found["children"] = [c for c in found["children"] if self._sees(within, c["local_authority"])]
-            found["milestones"] = [m for m in found["milestones"]
-                                   if m["own"] or self._sees(within, m["local_authority"])]
             if not found["children"]:
                 raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
+            seen = [m for m in found["milestones"] if m["own"] or self._sees(within, m["local_authority"])]
+            if len(seen) < len(found["milestones"]):
+                stage, since = household_stage(in_journey_order([
+                    Milestone(m["event_id"], m["milestone"], datetime.date.fromisoformat(m["occurred_on"]), m["details"])
+                    for m in seen
+                ]))
+                found["stage"], found["stage_since"] = stage, since.isoformat() if since else None
+                matches = {m["occurred_on"] for m in seen if m["milestone"] == "matched"}
+                found["approvals"] = [{**a, "matched_on": a["matched_on"] if a["matched_on"] in matches else None}
+                                      for a in found["approvals"]]
+            found["milestones"] = seen
         return found
 
     # -- queries: alerts -----------------------------------------------------------------------
