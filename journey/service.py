@@ -1456,13 +1456,17 @@ class Tracker:
         return viewing
 
     def view_log(self, *, la: str | None = None, child_ref: str | None = None, by: str | None = None,
-                 limit: int = 50, offset: int = 0) -> dict:
+                 limit: int = 50, offset: int = 0, within: Sequence[str] | None = None) -> dict:
         """Who viewed which child's or household's history, and when: `entries`
         newest first (`limit` of them from `offset`), each with `at` (ISO, UTC),
         `by`, `role` (None from the command line), `via` ("web" or "command
         line"), `what`, `as_at`, `as_known_on`, `local_authority`, `child_ref`,
         `household_ref` and a plain-English `sentence`; and `total`, how many match.
-        Read from the view log's table, caught up with the log first."""
+        Read from the view log's table, caught up with the log first. A user tied
+        to councils (`within`) reads the viewings of their councils' children and
+        scorecards only: not another council's, nor a household's, nor those of
+        every council's scorecard (as a household's alerts, those are for users
+        who see every council)."""
         if limit < 0 or offset < 0:
             raise InvalidValue("limit and offset cannot be negative", field="limit" if limit < 0 else "offset")
         table = ViewLogTable.of(self.store)
@@ -1470,7 +1474,7 @@ class Tracker:
         private_files(self.settings.data_dir)
         rows, total = table.entries(
             local_authority=self.council_name(la), child_ref=child_ref.strip() if child_ref else None,
-            by=by.strip() if by else None, limit=limit, offset=offset,
+            by=by.strip() if by else None, council_keys=self._scope(within, None), limit=limit, offset=offset,
         )
         return {"entries": [view_log_entry(r) for r in rows], "total": total}
 
