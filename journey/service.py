@@ -967,12 +967,17 @@ class Tracker:
     # -- queries: figures ----------------------------------------------------------------------
 
     def scorecard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
-                  as_known_on: str | None = None, viewer: dict | None = None) -> dict:
+                  as_known_on: str | None = None, viewer: dict | None = None,
+                  within: Sequence[str] | None = None) -> dict:
         """A1, A2, A3 and A10 for the children adopted in the period (both days
         included), now or as known on a date and time. With `viewer` (as
         `child_history` takes it), a replay (`as_known_on`) is recorded in the view
         log: "scorecard from FIRST to LAST as known on ...", of the council (None:
-        every council)."""
+        every council). For a user who sees `within` (None: every council), a
+        council outside it is `UnknownCouncil`, as one the agency does not have,
+        and a user tied to councils names one (`InvalidValue`, field "la"): nothing
+        is read or logged."""
+        self._refuse_council(la, within)
         first = values.parse_date(period_from, "period start")
         last = values.parse_date(period_to, "period end")
         if first > last:
@@ -1106,8 +1111,7 @@ class Tracker:
         """As `scorecard`, for a user who sees `within` (None: every council): a
         council outside it is `UnknownCouncil`, as one the agency does not have,
         and a user tied to councils names one (`InvalidValue`, field "la")."""
-        self._refuse_council(la, within)
-        return self.scorecard(period_from, period_to, la=la)
+        return self.scorecard(period_from, period_to, la=la, within=within)
 
     def _refuse_council(self, la: str | None, within: Sequence[str] | None) -> None:
         if within is None:
