@@ -1260,10 +1260,16 @@ class Tracker:
         """The timescales in force: each rule's `id`, `title` and `subject` (child or household)."""
         return [{"id": r.id, "title": r.title, "subject": r.subject} for r in self.timescales().rules]
 
-    def digests(self, *, on: str | datetime.date | None = None, la: str | None = None) -> list[digests.CouncilDigest]:
-        """Each council's weekly digest (the week ending `on`)."""
+    def digests(self, *, on: str | datetime.date | None = None, la: str | None = None,
+                within: Sequence[str] | None = None) -> list[digests.CouncilDigest]:
+        """Each council's weekly digest (the week ending `on`): of `la` alone when
+        given, and only the councils a user who sees `within` sees (None: every
+        council; none at all for `la` outside it)."""
         self.read_models()
-        return digests.weekly_digests(self.store, on=_day(on, "as-of date"), la=la)
+        if la and not self._sees(within, self.council_name(la)):
+            return []
+        found = digests.weekly_digests(self.store, on=_day(on, "as-of date"), la=la)
+        return [d for d in found if self._sees(within, d.council)]
 
     def send_digests(self, *, on: str | datetime.date | None = None, la: str | None = None,
                      echo: Callable[[str], None] = print) -> list[str]:

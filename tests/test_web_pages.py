@@ -142,6 +142,20 @@ def test_the_weekly_review(web_app, manager):
     assert "New breaches this week" in text and "Still open" in text
 
 
+def test_a_council_user_reviews_their_councils_week_only(web_app):
+    tracker = tracker_of(web_app)
+    mine, other = tracker.councils()[0]["name"], tracker.councils()[1]["name"]
+    theirs = {a["child_ref"] for a in tracker.alerts(la=other) if a["status"] != "closed"}
+    terry = web_app.test_client()
+    sign_in(terry, "terry.tracker")
+    for query in ("", f"?la={other}"):
+        main = soup(terry.get(f"/alerts/weekly-review{query}")).find("main").get_text(" ")
+        assert other not in main and not any(ref in main for ref in theirs), query
+    assert mine in soup(terry.get("/alerts/weekly-review")).find("main").get_text(" ")
+    assert [d.council for d in tracker.digests(within=[mine])] == [mine]
+    assert tracker.digests(la=other, within=[mine]) == []
+
+
 def test_the_waiting_list_in_pages(web_app, manager):
     tracker = tracker_of(web_app)
     first = soup(manager.get("/children/waiting"))
