@@ -47,6 +47,7 @@ from journey.alerts import digest as digests
 from journey.alerts.review import closed_in_time, subject_alerts
 from journey.domain import access, clock, values
 from journey.domain import milestones as milestone_words
+from journey.domain.milestones import Milestone, in_journey_order
 from journey.domain.calendar import financial_year_of, financial_year_start, parse_quarter
 from journey.domain.access import (
     PERMISSIONS,
@@ -94,6 +95,7 @@ from journey.store.sign_ins import FailedSignIns
 from journey.store.view_log import VIA, Viewing, ViewLogTable
 from projections import checks as record_checks
 from projections import known, projector, queries, reports
+from projections.derive import household_stage
 from projections.facts import projected as projected_topic
 from projections.store import open_read_models
 
@@ -1003,12 +1005,17 @@ class Tracker:
     # -- queries: figures ----------------------------------------------------------------------
 
     def scorecard(self, period_from: str | datetime.date, period_to: str | datetime.date, *, la: str | None = None,
-                  as_known_on: str | None = None, viewer: dict | None = None) -> dict:
+                  as_known_on: str | None = None, viewer: dict | None = None,
+                  within: Sequence[str] | None = None) -> dict:
         """A1, A2, A3 and A10 for the children adopted in the period (both days
         included), now or as known on a date and time. With `viewer` (as
         `child_history` takes it), a replay (`as_known_on`) is recorded in the view
         log: "scorecard from FIRST to LAST as known on ...", of the council (None:
-        every council)."""
+        every council). For a user who sees `within` (None: every council), a
+        council outside it is `UnknownCouncil`, as one the agency does not have,
+        and a user tied to councils names one (`InvalidValue`, field "la"): nothing
+        is read or logged."""
+        self._refuse_council(la, within)
         first = values.parse_date(period_from, "period start")
         last = values.parse_date(period_to, "period end")
         if first > last:
@@ -1167,8 +1174,7 @@ class Tracker:
         """As `scorecard`, for a user who sees `within` (None: every council): a
         council outside it is `UnknownCouncil`, as one the agency does not have,
         and a user tied to councils names one (`InvalidValue`, field "la")."""
-        self._refuse_council(la, within)
-        return self.scorecard(period_from, period_to, la=la)
+        return self.scorecard(period_from, period_to, la=la, within=within)
 
     def _refuse_council(self, la: str | None, within: Sequence[str] | None) -> None:
         if within is None:
@@ -1256,8 +1262,12 @@ class Tracker:
         withdrawn), and the children matched or placed with it.
 
         A user tied to councils (`within`) sees a household only through their own
-        children: the children and copies of other councils are left out, and a
-        household with none of theirs is `HouseholdNotFound`, as one never recorded."""
+        children: the children and copies of other councils are left out, its
+        `stage` and `stage_since` are those its own milestones and their children's
+        give it, an approval's `matched_on` is kept only when it is one of their
+        children's matches, and a household with none of theirs is
+        `HouseholdNotFound`, as one never recorded. (Whether it is `waiting` to be
+        matched is the household's own: it names no child and no date of one.)"""
         db = self.read_models()
         stream_id = str(self.store.household_id(household_ref.strip()))
         found = queries.household(db, stream_id, clock.today())
@@ -1265,10 +1275,19 @@ class Tracker:
             raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
         if within is not None:
             found["children"] = [c for c in found["children"] if self._sees(within, c["local_authority"])]
-            found["milestones"] = [m for m in found["milestones"]
-                                   if m["own"] or self._sees(within, m["local_authority"])]
             if not found["children"]:
                 raise HouseholdNotFound(f"no household {household_ref.strip()} is recorded", field="household_ref")
+            seen = [m for m in found["milestones"] if m["own"] or self._sees(within, m["local_authority"])]
+            if len(seen) < len(found["milestones"]):
+                stage, since = household_stage(in_journey_order([
+                    Milestone(m["event_id"], m["milestone"], datetime.date.fromisoformat(m["occurred_on"]), m["details"])
+                    for m in seen
+                ]))
+                found["stage"], found["stage_since"] = stage, since.isoformat() if since else None
+                matches = {m["occurred_on"] for m in seen if m["milestone"] == "matched"}
+                found["approvals"] = [{**a, "matched_on": a["matched_on"] if a["matched_on"] in matches else None}
+                                      for a in found["approvals"]]
+            found["milestones"] = seen
         return found
 
     # -- queries: alerts -----------------------------------------------------------------------
@@ -1304,10 +1323,16 @@ class Tracker:
         """The timescales in force: each rule's `id`, `title` and `subject` (child or household)."""
         return [{"id": r.id, "title": r.title, "subject": r.subject} for r in self.timescales().rules]
 
-    def digests(self, *, on: str | datetime.date | None = None, la: str | None = None) -> list[digests.CouncilDigest]:
-        """Each council's weekly digest (the week ending `on`)."""
+    def digests(self, *, on: str | datetime.date | None = None, la: str | None = None,
+                within: Sequence[str] | None = None) -> list[digests.CouncilDigest]:
+        """Each council's weekly digest (the week ending `on`): of `la` alone when
+        given, and only the councils a user who sees `within` sees (None: every
+        council; none at all for `la` outside it)."""
         self.read_models()
-        return digests.weekly_digests(self.store, on=_day(on, "as-of date"), la=la)
+        if la and not self._sees(within, self.council_name(la)):
+            return []
+        found = digests.weekly_digests(self.store, on=_day(on, "as-of date"), la=la)
+        return [d for d in found if self._sees(within, d.council)]
 
     def send_digests(self, *, on: str | datetime.date | None = None, la: str | None = None,
                      echo: Callable[[str], None] = print) -> list[str]:
@@ -1504,13 +1529,17 @@ class Tracker:
         return viewing
 
     def view_log(self, *, la: str | None = None, child_ref: str | None = None, by: str | None = None,
-                 limit: int = 50, offset: int = 0) -> dict:
+                 limit: int = 50, offset: int = 0, within: Sequence[str] | None = None) -> dict:
         """Who viewed which child's or household's history, and when: `entries`
         newest first (`limit` of them from `offset`), each with `at` (ISO, UTC),
         `by`, `role` (None from the command line), `via` ("web" or "command
         line"), `what`, `as_at`, `as_known_on`, `local_authority`, `child_ref`,
         `household_ref` and a plain-English `sentence`; and `total`, how many match.
-        Read from the view log's table, caught up with the log first."""
+        Read from the view log's table, caught up with the log first. A user tied
+        to councils (`within`) reads the viewings of their councils' children and
+        scorecards only: not another council's, nor a household's, nor those of
+        every council's scorecard (as a household's alerts, those are for users
+        who see every council)."""
         if limit < 0 or offset < 0:
             raise InvalidValue("limit and offset cannot be negative", field="limit" if limit < 0 else "offset")
         table = ViewLogTable.of(self.store)
@@ -1518,7 +1547,7 @@ class Tracker:
         private_files(self.settings.data_dir)
         rows, total = table.entries(
             local_authority=self.council_name(la), child_ref=child_ref.strip() if child_ref else None,
-            by=by.strip() if by else None, limit=limit, offset=offset,
+            by=by.strip() if by else None, council_keys=self._scope(within, None), limit=limit, offset=offset,
         )
         return {"entries": [view_log_entry(r) for r in rows], "total": total}
 

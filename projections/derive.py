@@ -145,11 +145,9 @@ def measure_row(state: StreamState, journey: list[Milestone]) -> tuple | None:
 def household_row(state: StreamState, journey: list[Milestone], waits: list[AdopterWait]) -> tuple:
     """The `households` row: pipeline stage and the latest date of each step
     (`journey`: its milestones in journey order; `waits`: its `approval_waits`)."""
-    stage = since = None
+    stage, since = household_stage(journey)
     latest: dict[str, datetime.date] = {}
     for m in journey:
-        if m.name in HOUSEHOLD_STAGE_OF:
-            stage, since = HOUSEHOLD_STAGE_OF[m.name], m.occurred_on
         latest[m.name] = m.occurred_on
     waiting = waits[-1] if waits and not (waits[-1].matched_on or waits[-1].withdrawn_on) else None
     return (
@@ -157,6 +155,16 @@ def household_row(state: StreamState, journey: list[Milestone], waits: list[Adop
         *(iso(latest.get(name)) for name in HOUSEHOLD_LATEST),
         iso(waiting.approved_on) if waiting else None,
     )
+
+
+def household_stage(journey: list[Milestone]) -> tuple[str | None, datetime.date | None]:
+    """A household's pipeline stage and the day it moved into it, from its
+    milestones in journey order (None, None before any that moves it)."""
+    stage = since = None
+    for m in journey:
+        if m.name in HOUSEHOLD_STAGE_OF:
+            stage, since = HOUSEHOLD_STAGE_OF[m.name], m.occurred_on
+    return stage, since
 
 
 def approval_rows(state: StreamState, waits: list[AdopterWait]) -> list[tuple]:

@@ -302,6 +302,36 @@ def test_a_households_long_lists_are_paged_each_on_its_own(web_app, manager):
     assert len(soup(manager.get("/households/BIG-1?milestones=2")).select("#milestones ~ table")[0].select("tbody tr")) == 6
 
 
+def stage_shown(page) -> str:
+    """What a household's page says in its Stage row."""
+    row = next(r for r in soup(page).select(".govuk-summary-list__row")
+               if r.find(class_="govuk-summary-list__key").get_text(strip=True) == "Stage")
+    return " ".join(row.find(class_="govuk-summary-list__value").get_text().split())
+
+
+def test_a_council_user_is_not_told_a_shared_households_stage_by_another_councils_child(web_app):
+    tracker = tracker_of(web_app)
+    mine, other = tracker.councils()[0]["name"], tracker.councils()[1]["name"]
+    ref = a_household(tracker, council=mine)
+    # a child of the other council matched and placed with it, after everything else it holds
+    tracker.record(other, "SHARED-2", "entered_care", "2024-01-02", recorded_by="tests")
+    tracker.record(other, "SHARED-2", "adm_decision", "2024-03-01", recorded_by="tests")
+    tracker.record(other, "SHARED-2", "placement_order", "2024-05-01", {"authority": "placement_order"}, recorded_by="tests")
+    tracker.record(other, "SHARED-2", "matched", "2025-03-30", {"household": ref, "interagency": "no"}, recorded_by="tests")
+    tracker.record(other, "SHARED-2", "placed", "2025-03-31", {"household": ref, "moved_in_on": "2025-03-31"},
+                   recorded_by="tests")
+    assert (tracker.household_summary(ref)["stage"], tracker.household_summary(ref)["stage_since"]) == ("placed", "2025-03-31")
+    tina = web_app.test_client()
+    sign_in(tina, "tina.tracker")  # the other council's: its child placed the household
+    assert stage_shown(tina.get(f"/households/{ref}")) == "Placed for adoption, since 31 Mar 2025"
+    terry = web_app.test_client()
+    sign_in(terry, "terry.tracker")
+    shown = stage_shown(terry.get(f"/households/{ref}"))
+    # the stage as the household's own milestones and this council's children's give it, not the other's dates
+    assert "31 Mar 2025" not in shown and "30 Mar 2025" not in shown
+    assert shown and shown != "Registered", shown
+
+
 def written(tracker) -> int:
     """Events in the log besides the view log's (each showing of a household's
     page puts its viewing there)."""

@@ -9,7 +9,7 @@ import csv
 import io
 
 import pytest
-from web_support import csrf_of, page_problems, post_form, sign_in, soup, text_of
+from web_support import PASSWORD, csrf_of, page_problems, post_form, sign_in, soup, text_of
 
 
 def tracker_of(app):
@@ -142,6 +142,20 @@ def test_the_weekly_review(web_app, manager):
     assert "New breaches this week" in text and "Still open" in text
 
 
+def test_a_council_user_reviews_their_councils_week_only(web_app):
+    tracker = tracker_of(web_app)
+    mine, other = tracker.councils()[0]["name"], tracker.councils()[1]["name"]
+    theirs = {a["child_ref"] for a in tracker.alerts(la=other) if a["status"] != "closed"}
+    terry = web_app.test_client()
+    sign_in(terry, "terry.tracker")
+    for query in ("", f"?la={other}"):
+        main = soup(terry.get(f"/alerts/weekly-review{query}")).find("main").get_text(" ")
+        assert other not in main and not any(ref in main for ref in theirs), query
+    assert mine in soup(terry.get("/alerts/weekly-review")).find("main").get_text(" ")
+    assert [d.council for d in tracker.digests(within=[mine])] == [mine]
+    assert tracker.digests(la=other, within=[mine]) == []
+
+
 def test_the_waiting_list_in_pages(web_app, manager):
     tracker = tracker_of(web_app)
     first = soup(manager.get("/children/waiting"))
@@ -217,6 +231,32 @@ def test_the_view_log_lists_who_read_a_childs_history(web_app):
     tracker_client = web_app.test_client()
     sign_in(tracker_client, "terry.tracker")
     assert tracker_client.get("/view-log").status_code == 403
+
+
+def test_an_auditor_tied_to_a_council_reads_only_its_childrens_viewings(web_app):
+    tracker = tracker_of(web_app)
+    mine, other = tracker.councils()[0]["name"], tracker.councils()[1]["name"]
+    tracker.add_user("alex.auditor", role="auditor", councils=[mine], password=PASSWORD, by="tests")
+    manager = {"username": "mo.manager", "role": "manager", "via": "web"}
+    ours = an_open_alert(web_app, la=mine)["child_ref"]
+    theirs = an_open_alert(web_app, la=other)["child_ref"]
+    tracker.child_history(mine, ours, viewer=manager)
+    tracker.child_history(other, theirs, viewer=manager)
+    household = next(a for a in tracker.alerts() if a["household"])["household"]
+    tracker.household_history(household, viewer=manager)
+    tracker.scorecard("2023-04-01", "2024-03-31", la=other, as_known_on="2024-06-30", viewer=manager)
+    client = web_app.test_client()
+    sign_in(client, "alex.auditor")
+    shown = " ".join(li.get_text() for li in soup(client.get("/view-log")).select(".app-history li"))
+    assert f"child {ours} of {mine}" in shown
+    assert other not in shown and theirs not in shown and household not in shown
+    found = client.get(f"/view-log?ref={theirs}")
+    assert not soup(found).select(".app-history li") and "Nothing matches" in text_of(found)
+    # an auditor of every council reads them all
+    everyone = web_app.test_client()
+    sign_in(everyone, "audrey.auditor")
+    shown = " ".join(li.get_text() for li in soup(everyone.get("/view-log")).select(".app-history li"))
+    assert f"child {theirs} of {other}" in shown and household in shown
 
 
 def test_signed_in_home_says_who_and_links_on(web_app, manager):

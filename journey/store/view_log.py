@@ -176,14 +176,19 @@ class ViewLogTable:
             applied += len(notifications)
 
     def entries(self, *, local_authority: str | None = None, child_ref: str | None = None, by: str | None = None,
-                limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
-        """The viewings that match, newest first (`limit` of them from `offset`), and how many match."""
+                council_keys: list[str] | None = None, limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
+        """The viewings that match, newest first (`limit` of them from `offset`), and how many match.
+        `council_keys` (None: any) keeps the viewings of those councils' children
+        and scorecards only (a household's, or every council's scorecard, has none)."""
         where, params = [], []
         key = council_key(local_authority) if local_authority is not None else None
         for column, value in (("council_key", key), ("child_ref", child_ref), ("by_user", by)):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
+        if council_keys is not None:
+            where.append(f"council_key IN ({', '.join('?' * len(council_keys))})" if council_keys else "0")
+            params.extend(council_keys)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         conn = self.connection()
         (total,) = conn.execute(f"SELECT count(*) FROM view_log{clause}", params).fetchone()

@@ -155,7 +155,7 @@ def _back_to(alert_id: str, position: int) -> str:
 def weekly_review():
     visible = {c["name"] for c in pages.visible_councils()}
     chosen = request.args.get("la") if request.args.get("la") in visible else None
-    digests = [d for d in tracker().digests(la=chosen) if d.council in visible]
+    digests = tracker().digests(la=chosen, within=within())
     return render_template("alerts/weekly_review.html", title="Weekly review of delay alerts", digests=digests,
                            councils=pages.visible_councils(), chosen=chosen,
                            rule_titles={r["id"]: r["title"] for r in tracker().alert_rules()})

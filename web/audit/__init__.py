@@ -1,12 +1,14 @@
 """The view log, for auditors and admins: who read which child's history, when,
-and how (from the web or the command line). Reading it is not itself logged."""
+and how (from the web or the command line). Reading it is not itself logged.
+A user tied to councils reads only the viewings of their councils' children
+and scorecards (the service leaves the others out)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
 from web import pages
-from web.access import requires, tracker
+from web.access import requires, tracker, within
 
 blueprint = Blueprint("audit", __name__, template_folder="templates", url_prefix="/view-log")
 
@@ -19,7 +21,7 @@ def view_log():
         "by": request.args.get("by", "").strip()[:64],
     }
     page = pages.page_number()
-    found = tracker().view_log(child_ref=filters["ref"] or None, by=filters["by"] or None,
+    found = tracker().view_log(child_ref=filters["ref"] or None, by=filters["by"] or None, within=within(),
                                limit=pages.PER_PAGE, offset=(page - 1) * pages.PER_PAGE)
     count = pages.page_count(found["total"])
     return render_template(

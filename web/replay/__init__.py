@@ -130,8 +130,9 @@ def scorecard():
             errors["known_on"] = "Enter the date the scorecard was known on"
         if not errors:
             la = form["la"] or None
-            now = tracker().scorecard(period_from, period_to, la=la)
-            then = tracker().scorecard(period_from, period_to, la=la, as_known_on=known_on, viewer=pages.viewer())
+            now = tracker().scorecard(period_from, period_to, la=la, within=within())
+            then = tracker().scorecard(period_from, period_to, la=la, as_known_on=known_on, viewer=pages.viewer(),
+                                       within=within())
             result = {"now": now, "then": then}
     status = 400 if errors else 200
     return render_template(
