@@ -146,6 +146,12 @@ class Steps(Protocol):
     def step(self, words: str, total: int | None = None) -> None: ...
 
 
+class AlertNotAssignable(JourneyError):
+    """An alert given to someone who does not work on its council's alerts."""
+
+    rule = "alert given to someone who works on it"
+
+
 class NoTrackerData(JourneyError):
     """A reading command on a data folder that holds no tracker data."""
 
@@ -673,11 +679,33 @@ class Tracker:
         self._wrote()
         return {**done, "position": self.log_length()}
 
+    def people_for_alert(self, local_authority: str | None, *, accounts: list[dict] | None = None) -> list[str]:
+        """Who an alert of `local_authority` (None: a household's) can be given to:
+        the accounts, not disabled, whose role works alerts and who see its council
+        (a household's: those who see every council); of `accounts` when the caller
+        has them already (one listing for a page of alerts)."""
+        people = []
+        for account in self.users() if accounts is None else accounts:
+            if account["disabled"] or not can(account["role"], "work_alerts"):
+                continue
+            if account["councils"] and not (local_authority and sees_council(account["councils"], local_authority)):
+                continue
+            people.append(account["username"])
+        return people
+
     def assign_alert(self, alert_id: str, *, to: str | None, by: str, within: Sequence[str] | None = None) -> dict:
         """Give an alert to a person (`to`, a user name), or to nobody (`to` None);
         `alert_id` may be a unique prefix of at least 8 characters. As
-        `acknowledge_alert` for `within` and the answer."""
-        self.alert(alert_id, within=within)
+        `acknowledge_alert` for `within` and the answer. Once the tracker has
+        accounts, `to` must be one of `people_for_alert` (`AlertNotAssignable`
+        otherwise, nothing written); before any (the command line only), any name."""
+        found = self.alert(alert_id, within=within)
+        if to is not None:
+            known = self.users()
+            if known and to not in self.people_for_alert(found["local_authority"], accounts=known):
+                where = f"{found['local_authority']}'s" if found["local_authority"] else "the adoptive households'"
+                raise AlertNotAssignable(f"{to} cannot be given this alert: choose someone who works on {where} alerts "
+                                         "(an account, not disabled, of a role that works alerts)", field="to")
         done = alerts.assign(self.store, alert_id, owner=to, by=by)
         self._wrote()
         return {**done, "position": self.log_length()}

@@ -103,3 +103,30 @@ def test_the_command_line_assigns_lists_mine_and_the_digest_groups_by_owner(trac
     text = digest.stdout
     assert "Assigned to sam (1):" in text and "Not assigned (1):" in text
     assert text.index("Assigned to sam") < text.index("child CV-1") < text.index("Not assigned") < text.index("child CV-2")
+
+
+def test_once_there_are_accounts_an_alert_goes_only_to_someone_who_works_on_its_councils_alerts(tracker):
+    from journey.service import AlertNotAssignable
+
+    data_dir = tracker.settings.data_dir
+    password = "a password long enough"
+    tracker.add_user("sam.tracker", role="tracker", councils=[LA], password=password, by=BY)
+    tracker.add_user("wendy.tracker", role="tracker", councils=["Warwickshire"], password=password, by=BY)
+    tracker.add_user("ann.auditor", role="auditor", password=password, by=BY)
+    tracker.add_user("mo.manager", role="manager", password=password, by=BY)
+    tracker.add_user("gone.tracker", role="tracker", password=password, by=BY)
+    tracker.disable_user("gone.tracker", by=BY)
+    alert = alert_of(tracker, "CV-1")
+    assert sorted(tracker.people_for_alert(LA)) == ["mo.manager", "sam.tracker"]
+    before = tracker.log_length()
+    for who in ("wendy.tracker", "ann.auditor", "gone.tracker", "nobody.known"):
+        with pytest.raises(AlertNotAssignable) as refused:
+            tracker.assign_alert(alert["id"], to=who, by=BY)
+        assert f"{who} cannot be given this alert" in refused.value.message and f"{LA}'s alerts" in refused.value.message
+    assert tracker.log_length() == before and alert_of(tracker, "CV-1")["owner"] is None
+    assert tracker.assign_alert(alert["id"], to="sam.tracker", by=BY)["owner"] == "sam.tracker"
+    assert tracker.assign_alert(alert["id"], to=None, by=BY)["owner"] is None  # to nobody: always
+    # the command line says why, and writes nothing
+    refused = cli(data_dir, "alerts", "assign", alert["id"][:8], "--to", "wendy.tracker")
+    assert refused.exit_code == 1 and "wendy.tracker cannot be given this alert" in refused.stderr
+    assert alert_of(tracker, "CV-1")["owner"] is None

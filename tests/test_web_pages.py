@@ -121,6 +121,8 @@ def test_assigning_to_someone_who_does_not_work_that_council_is_refused(web_app,
     before = tracker.log_length()
     refused = post_form(manager, f"/alerts/{alert['id']}", f"/alerts/{alert['id']}/assign", {"owner": "terry.tracker"})
     assert refused.status_code == 400 and tracker.log_length() == before
+    said = soup(refused).select_one(".govuk-error-summary").get_text(" ", strip=True)
+    assert "terry.tracker cannot be given this alert" in said and f"{other}'s alerts" in said  # the service's rule, worded once
     options = [o["value"] for o in soup(manager.get(f"/alerts/{alert['id']}")).select("#owner option")]
     assert "tina.tracker" in options and "terry.tracker" not in options and "audrey.auditor" not in options
 
