@@ -330,4 +330,5 @@ def init_app(app: Flask) -> None:
         met_tag=met_tag, path=path, alert_row=rows.alert_row, waiting_row=rows.waiting_row,
         timeline_item=rows.timeline_item, household_child_row=rows.household_child_row,
         household_milestone_row=rows.household_milestone_row, history_item=rows.history_item,
+        breach_row=rows.breach_row, trend_row=rows.trend_row, pagination_nav=rows.pagination_nav,
     )

@@ -1,6 +1,7 @@
 """The rows of the long lists, as plain HTML: an alert of the alerts page, a
 child of the waiting list, an item of a child's timeline, a household's
-children, milestones and history, and the dashboard's open breaches and trend.
+children, milestones and history, and the dashboard's open breaches and trend;
+and the pages of a list (GOV.UK's pagination).
 
 A page's template keeps its layout and calls these for each row: a row in the
 template costs many times more (each value looked up, escaped and joined by
@@ -187,3 +188,48 @@ def trend_row(year: dict) -> Markup:
         f'      <th scope="row" class="govuk-table__header">{escape(year["financial_year"])}{to_date}</th>\n      '
         + "\n      ".join(cells) + "\n    </tr>"
     )
+
+
+_ARROW_PREVIOUS = (
+    '<svg class="govuk-pagination__icon govuk-pagination__icon--prev" xmlns="http://www.w3.org/2000/svg" height="13" width="15"'
+    ' aria-hidden="true" focusable="false" viewBox="0 0 15 13">\n'
+    '      <path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z"></path>\n'
+    '    </svg>'
+)
+_ARROW_NEXT = (
+    '<svg class="govuk-pagination__icon govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg" height="13" width="15"'
+    ' aria-hidden="true" focusable="false" viewBox="0 0 15 13">\n'
+    '      <path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z"></path>\n'
+    '    </svg>'
+)
+
+
+def pagination_nav(pagination: dict | None) -> Markup:
+    """GOV.UK's pagination component (the markup of its `govukPagination` macro, as
+    `pages.pagination` fills it in: numbered items, previous and next), written
+    here: the macro cost about a third of a millisecond a list."""
+    if not pagination:
+        return Markup("")
+    parts = [f'<nav class="govuk-pagination" aria-label="{escape(pagination["landmarkLabel"] or "Pagination")}">']
+    previous, following = pagination.get("previous"), pagination.get("next")
+    if previous and previous.get("href"):
+        parts.append(f'  <div class="govuk-pagination__prev">\n    <a class="govuk-link govuk-pagination__link" href="{escape(previous["href"])}" rel="prev">'
+                     f'{_ARROW_PREVIOUS}\n      <span class="govuk-pagination__link-title">\n        '
+                     'Previous<span class="govuk-visually-hidden"> page</span>\n      </span>\n    </a>\n  </div>')
+    parts.append('  <ul class="govuk-pagination__list">')
+    for item in pagination["items"]:
+        if item.get("ellipsis"):
+            parts.append('    <li class="govuk-pagination__item govuk-pagination__item--ellipsis">\n      &ctdot;\n    </li>')
+            continue
+        kind, marked = (" govuk-pagination__item--current", ' aria-current="page"') if item.get("current") else ("", "")
+        parts.append(
+            f'    <li class="govuk-pagination__item{kind}">'
+            f'<a class="govuk-link govuk-pagination__link" href="{escape(item["href"])}" aria-label="Page {escape(item["number"])}"'
+            f'{marked}>\n      {escape(item["number"])}\n    </a></li>')
+    parts.append("  </ul>")
+    if following and following.get("href"):
+        parts.append(f'  <div class="govuk-pagination__next">\n    <a class="govuk-link govuk-pagination__link" href="{escape(following["href"])}" rel="next">'
+                     '\n      <span class="govuk-pagination__link-title">\n        Next<span class="govuk-visually-hidden"> page</span>\n      </span>'
+                     f'{_ARROW_NEXT}\n    </a>\n  </div>')
+    parts.append("</nav>")
+    return Markup("\n".join(parts))

@@ -12,7 +12,6 @@ from flask import Blueprint, g, render_template, request
 from web import pages
 from web.access import may, requires, tracker, within
 from web.home.chart import chart_svg, trend_chart
-from web.rows import breach_row, trend_row
 
 blueprint = Blueprint("home", __name__, template_folder="templates")
 
@@ -61,6 +60,5 @@ def home():
         breach_columns=columns, breach_rows=by_rule,
         mine=mine, rules=rules, chosen=chosen, measures=MEASURES, measure_words=MEASURE_WORDS,
         charts=[trend_chart(trend, "A2"), trend_chart(trend, "A10")], chart_svg=chart_svg,
-        trend_row=trend_row, breach_row=breach_row,
         council_words=chosen["la"] or ("every council you see" if chosen["scoped"] else "every council of the agency"),
     )
