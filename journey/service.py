@@ -967,9 +967,9 @@ class Tracker:
         """Every event of the household's stream in the order recorded, with
         sentences (`limit` of them from the `offset`-th, when given: a page of
         them, the last page for an offset past the end; `total` says how many
-        there are). The viewing is recorded in the
-        view log. A user tied to councils (`within`) is not shown the copies of
-        other councils' children's milestones (nor their corrections and withdrawals)."""
+        there are). The viewing is recorded in the view log. A user tied to
+        councils (`within`) is not shown the copies of other councils' children's
+        milestones (nor their corrections and withdrawals)."""
         viewer = _viewer(viewer)
         events = self.store.household_events(household_ref)
         known_on = history.parse_as_known_on(as_known_on) if as_known_on else None
