@@ -225,15 +225,19 @@ def test_an_alerts_household_is_linked_to_its_page(web_app, manager):
     assert manager.get(f"/households/{alert['household']}").status_code == 200
 
 
+def matched_with(tracker, la: str, child_ref: str, household: str, on: str) -> None:
+    """A child of `la` in care, with an adoption decision and a placement order, matched with `household` on `on`."""
+    tracker.record(la, child_ref, "entered_care", "2024-01-02", recorded_by="tests")
+    tracker.record(la, child_ref, "adm_decision", "2024-03-01", recorded_by="tests")
+    tracker.record(la, child_ref, "placement_order", "2024-05-01", {"authority": "placement_order"}, recorded_by="tests")
+    tracker.record(la, child_ref, "matched", on, {"household": household, "interagency": "no"}, recorded_by="tests")
+
+
 def test_a_council_user_sees_a_shared_household_through_their_children_only(web_app):
     tracker = tracker_of(web_app)
     mine, other = tracker.councils()[0]["name"], tracker.councils()[1]["name"]
     ref = a_household(tracker, council=mine)
-    # a child of the other council matched with the same household
-    tracker.record(other, "SHARED-1", "entered_care", "2024-01-02", recorded_by="tests")
-    tracker.record(other, "SHARED-1", "adm_decision", "2024-03-01", recorded_by="tests")
-    tracker.record(other, "SHARED-1", "placement_order", "2024-05-01", {"authority": "placement_order"}, recorded_by="tests")
-    tracker.record(other, "SHARED-1", "matched", "2025-01-10", {"household": ref, "interagency": "no"}, recorded_by="tests")
+    matched_with(tracker, other, "SHARED-1", ref, "2025-01-10")  # a child of the other council, the same household
     assert "SHARED-1" in {c["child_ref"] for c in tracker.household_summary(ref)["children"]}
     client = web_app.test_client()
     sign_in(client, "terry.tracker")
@@ -314,10 +318,7 @@ def test_a_council_user_is_not_told_a_shared_households_stage_by_another_council
     mine, other = tracker.councils()[0]["name"], tracker.councils()[1]["name"]
     ref = a_household(tracker, council=mine)
     # a child of the other council matched and placed with it, after everything else it holds
-    tracker.record(other, "SHARED-2", "entered_care", "2024-01-02", recorded_by="tests")
-    tracker.record(other, "SHARED-2", "adm_decision", "2024-03-01", recorded_by="tests")
-    tracker.record(other, "SHARED-2", "placement_order", "2024-05-01", {"authority": "placement_order"}, recorded_by="tests")
-    tracker.record(other, "SHARED-2", "matched", "2025-03-30", {"household": ref, "interagency": "no"}, recorded_by="tests")
+    matched_with(tracker, other, "SHARED-2", ref, "2025-03-30")
     tracker.record(other, "SHARED-2", "placed", "2025-03-31", {"household": ref, "moved_in_on": "2025-03-31"},
                    recorded_by="tests")
     assert (tracker.household_summary(ref)["stage"], tracker.household_summary(ref)["stage_since"]) == ("placed", "2025-03-31")
