@@ -29,7 +29,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from journey.service import Tracker
 from journey.settings import Settings
-from web import access, errors, pages, security
+from web import access, errors, pages, rows, security
 
 SERVICE_NAME = "Adoption Journey Tracker"
 
@@ -55,6 +55,7 @@ def create_app(tracker: Tracker | None = None, *, settings: Settings | None = No
     security.init_app(app)
     access.init_app(app)
     pages.init_app(app)
+    rows.init_app(app)
     errors.init_app(app)
 
     from web.alerts import blueprint as alerts_pages

@@ -320,15 +320,10 @@ def timeline(entries: list[dict], alerts: list[dict], rules: dict) -> list[dict]
 
 
 def init_app(app: Flask) -> None:
-    from web import rows
-
     app.jinja_env.filters.update(day=day, moment=moment, pair=pair, error_link=error_link, person_option=person_option)
     app.jinja_env.globals.update(
         STAGE_WORDS=STAGE_WORDS, LIST_WORDS=LIST_WORDS, GROUP_WORDS=GROUP_WORDS, DAYS_FROM_WORDS=DAYS_FROM_WORDS,
         LEVEL_TAGS=LEVEL_TAGS, STATUS_TAGS=STATUS_TAGS, child_url=child_url, counted=counted, SEX_WORDS=SEX,
         milestone_words=milestone_words, level_tag=level_tag, status_tag=status_tag, subject_link=subject_link,
-        met_tag=met_tag, path=path, alert_row=rows.alert_row, waiting_row=rows.waiting_row,
-        timeline_item=rows.timeline_item, household_child_row=rows.household_child_row,
-        household_milestone_row=rows.household_milestone_row, history_item=rows.history_item,
-        breach_row=rows.breach_row, trend_row=rows.trend_row, pagination_nav=rows.pagination_nav,
+        met_tag=met_tag, path=path,
     )

@@ -12,6 +12,7 @@ value escaped."""
 
 from __future__ import annotations
 
+from flask import Flask
 from markupsafe import Markup, escape
 
 from journey.domain.words import STAGE_WORDS, counted, milestone_words
@@ -233,3 +234,12 @@ def pagination_nav(pagination: dict | None) -> Markup:
                      f'{_ARROW_NEXT}\n    </a>\n  </div>')
     parts.append("</nav>")
     return Markup("\n".join(parts))
+
+
+def init_app(app: Flask) -> None:
+    """Each row and part, a function the templates call."""
+    app.jinja_env.globals.update(
+        alert_row=alert_row, waiting_row=waiting_row, timeline_item=timeline_item,
+        household_child_row=household_child_row, household_milestone_row=household_milestone_row,
+        history_item=history_item, breach_row=breach_row, trend_row=trend_row, pagination_nav=pagination_nav,
+    )
