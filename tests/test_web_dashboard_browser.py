@@ -3,7 +3,8 @@ driven by Playwright): the chart is drawn and styled under the app's CSP (its
 colours come from the stylesheet, none from the page), a manager chooses a year
 and council, opens a household from its alert and records one of its
 milestones through the form; both pages pass axe-core (WCAG 2.2 AA), a refused
-form too, and ask for nothing outside the app. Skipped, saying why, where
+form too, and a household's page with its three lists paged; they ask for
+nothing outside the app. Skipped, saying why, where
 Chromium is absent locally; failing in CI."""
 
 from __future__ import annotations
@@ -101,5 +102,28 @@ def test_a_manager_records_a_households_milestone_through_the_form(web_app, site
     page.locator("#milestones + table").get_by_role("link", name=re.compile(r"^Withdraw")).first.click()
     page.get_by_role("button", name="Withdraw the milestone").click()  # no reason: refused
     page.locator(".govuk-error-summary").wait_for()
+    assert_no_axe_violations(page)
+    assert requests_outside(page, site) == []
+
+
+def test_a_households_long_lists_page_through_and_pass_axe(web_app, site, browser_page):
+    tracker = tracker_of(web_app)
+    la = tracker.councils()[0]["name"]
+    tracker.record_household("BIG-AXE", "approved", "2023-01-05", recorded_by="tests")
+    for n in range(22):
+        ref = f"AXE-{n:02d}"
+        tracker.record(la, ref, "entered_care", "2023-02-01", recorded_by="tests")
+        tracker.record(la, ref, "adm_decision", "2023-04-01", recorded_by="tests")
+        tracker.record(la, ref, "placement_order", "2023-06-01", {"authority": "placement_order"}, recorded_by="tests")
+        tracker.record(la, ref, "matched", f"2024-01-{n + 1:02d}", {"household": "BIG-AXE", "interagency": "no"},
+                       recorded_by="tests")
+    page = browser_page
+    sign_in(page, site, "mo.manager")
+    page.goto(f"{site}/households/BIG-AXE")
+    assert page.get_by_role("navigation", name=re.compile(r"^Pages of the household's children")).is_visible()
+    assert_no_axe_violations(page)  # three lists, each with its pages, each named
+    page.get_by_role("navigation", name=re.compile(r"^Pages of the household's history")).get_by_role("link", name="Page 2").click()
+    page.wait_for_url(re.compile(r"history=2#history$"))
+    assert page.locator("ol.app-history").get_attribute("start") == "21"
     assert_no_axe_violations(page)
     assert requests_outside(page, site) == []
