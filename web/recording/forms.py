@@ -130,7 +130,8 @@ def record_schema(milestone: str, households: list[str]) -> Schema:
     names = milestone_fields(milestone)
     declared: dict[str, fields.Field] = {"occurred_on": DateParts("occurred_on", required=True)}
     declared.update({name: detail_field(milestone, name, households) for name in names})
-    known = set(households)
+    exact = set(households)
+    known = {ref.casefold(): ref for ref in households}  # a reference typed in any case
     if "household" in names:
         declared["household_other"] = _text(limit=100)
 
@@ -139,9 +140,10 @@ def record_schema(milestone: str, households: list[str]) -> Schema:
         def arguments(self, data: dict, **kwargs: Any) -> dict:
             other = data.pop("household_other", None)
             if other:  # a household not in the list, by its reference
-                if other not in known:
+                if other.casefold() not in known:
                     raise ValidationError(f"No household {other} is recorded: check the reference, or choose one from the list",
                                           "household_other")
+                other = other if other in exact else known[other.casefold()]
                 if data.get("household") not in (None, other):
                     raise ValidationError("Choose a household from the list or type another household's reference, not both",
                                           "household_other")
